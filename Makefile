@@ -1,0 +1,45 @@
+# The front door. `make run` starts the evening check-in; `make test` runs the tests.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+LANG_CODE ?= nl
+SCRIPT ?= avond-checkin
+NAMES ?=
+RUN_ARGS ?=
+
+.PHONY: install run text test lint fmt bench clean
+
+$(BIN)/voice-coach: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/voice-coach
+
+# Fetches what the default check-in needs (first time only), then starts it live.
+run: install
+	$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
+	$(BIN)/voice-coach run $(SCRIPT) $(if $(NAMES),--names $(NAMES)) $(RUN_ARGS)
+
+# The same check-in in the terminal: lines printed, turns typed.
+text: install
+	$(BIN)/voice-coach run $(SCRIPT) --text $(if $(NAMES),--names $(NAMES))
+
+test: install lint
+	$(BIN)/python -m pytest -q -rs
+
+lint: install
+	$(BIN)/ruff check voice_coach tests bench
+	$(BIN)/ruff format --check voice_coach tests bench
+	$(BIN)/mypy
+
+fmt: install
+	$(BIN)/ruff format voice_coach tests bench
+	$(BIN)/ruff check --fix voice_coach tests bench
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Audio frames, files and devices. No policy lives here: only moving samples."""

@@ -1,0 +1,59 @@
+"""The `voice-coach` command. Each subcommand lives in its own module in `commands/`.
+
+Errors the user can act on are raised as `UserError` (or an area's own error type)
+and printed as one line; the exit code is 1 for a problem found, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from voice_coach import __version__
+from voice_coach.commands import UserError
+
+COMMAND_MODULES = (
+    "run",
+    "validate",
+    "list",
+    "preview",
+    "analyze",
+    "models",
+    "devices",
+    "doctor",
+)
+"""Modules in `voice_coach.commands`, in the order `--help` lists them."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand registered."""
+    parser = argparse.ArgumentParser(
+        prog="voice-coach",
+        description="A local, hands-free voice coach for couples.",
+    )
+    parser.add_argument("--version", action="version", version=f"voice-coach {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"voice_coach.commands.{name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 2
+    try:
+        code: int = args.handler(args)
+        return code
+    except UserError as err:
+        print(f"voice-coach: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("\nvoice-coach: stopped.", file=sys.stderr)
+        return 130

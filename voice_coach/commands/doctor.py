@@ -1,0 +1,18 @@
+"""`voice-coach doctor`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the `doctor` subcommand."""
+    parser = sub.add_parser("doctor", help="(not built yet)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Not built yet."""
+    print("voice-coach doctor: not built yet")
+    return 2

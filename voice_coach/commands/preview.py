@@ -1,0 +1,18 @@
+"""`voice-coach preview`: not built yet."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    """Add the `preview` subcommand."""
+    parser = sub.add_parser("preview", help="(not built yet)")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    """Not built yet."""
+    print("voice-coach preview: not built yet")
+    return 2

@@ -1,0 +1,220 @@
+"""Settings as frozen dataclasses, with defaults, loaded from the user's config file.
+
+The config file is TOML at `$XDG_CONFIG_HOME/voice-coach/config.toml`
+(usually `~/.config/voice-coach/config.toml`); every key is optional:
+
+    [audio]
+    mic = "USB"            # device name part or index; empty: the system default
+    speaker = "USB"
+    [speech]
+    voice_nl = "nl_BE-nathalie-medium"
+    voice_en = "en_US-joe-medium"
+    [listen]
+    raised_voice_db = 8.0
+    [privacy]
+    keep_recordings = false
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from voice_coach.script.model import Settings as ScriptSettings
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """The config file cannot be used; the message names the file, the key and the fix."""
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    """Thresholds of the listening detectors (scripts may override them)."""
+
+    breathing_pause: bool = True
+    """Interrupt with guided breathing when voices rise."""
+    raised_voice_db: float = 8.0
+    """dB above the couple's baseline speaking level that counts as raised."""
+    raised_voice_seconds: float = 1.0
+    """Seconds of raised speech before the pause starts."""
+    breathing_cooldown: float = 60.0
+    """Seconds after a breathing pause before another may start."""
+    pace_feedback: bool = True
+    """Nudge a partner who talks clearly faster than the target."""
+    pace_target: float = 3.5
+    """Calm speaking rate in syllables per second of speech."""
+    pace_margin: float = 0.3
+    """Fraction above the target that earns a nudge (0.3 = 30 % faster)."""
+    pace_nudges_per_turn: int = 1
+    """At most this many pace nudges in one turn."""
+    pace_window: float = 6.0
+    """Seconds of speech over which the pace is measured."""
+    silence_margin_db: float = 10.0
+    """dB above the tracked noise floor that counts as speech."""
+    echo_tail: float = 0.4
+    """Seconds after the coach stops speaking during which the input is ignored."""
+
+    def with_script(self, script: ScriptSettings) -> ListenSettings:
+        """These settings with a script's overrides applied (None keeps ours)."""
+        names = {f.name for f in dataclasses.fields(self)}
+        changes = {
+            f.name: getattr(script, f.name)
+            for f in dataclasses.fields(script)
+            if f.name in names and getattr(script, f.name) is not None
+        }
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    """Which devices to use."""
+
+    mic: str = ""
+    """Input device: index or part of its name ("" = the system default)."""
+    speaker: str = ""
+    """Output device: index or part of its name ("" = the system default)."""
+    device_timeout: float = 120.0
+    """Seconds to wait for a lost device to come back before ending the session."""
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Which voices and recognisers to use."""
+
+    voice_nl: str = "nl_BE-nathalie-medium"
+    """Piper voice for Dutch (x_low voices suit a Raspberry Pi 3)."""
+    voice_en: str = "en_US-joe-medium"
+    """Piper voice for English (installed with the package)."""
+    recognizer_nl: str = "vosk-model-small-nl-0.22"
+    recognizer_en: str = "vosk-model-small-en-us-0.15"
+    espeak_fallback: bool = True
+    """Speak with espeak-ng when no Piper voice is there for the language."""
+
+    def voice_for(self, language: str) -> str:
+        """Configured Piper voice name for a language code."""
+        return str(getattr(self, f"voice_{language}", ""))
+
+    def recognizer_for(self, language: str) -> str:
+        """Configured Vosk model name for a language code."""
+        return str(getattr(self, f"recognizer_{language}", ""))
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """What may be written to disk. Nothing of what a couple says, unless turned on."""
+
+    keep_recordings: bool = False
+    """Save the microphone audio of each session."""
+    keep_transcripts: bool = False
+    """Save recognised words in the event log."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the user can set."""
+
+    audio: AudioSettings = field(default_factory=AudioSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
+    listen: ListenSettings = field(default_factory=ListenSettings)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    models_dir: Path = field(default_factory=lambda: default_models_dir())
+    """Where downloaded models live."""
+
+
+def config_dir() -> Path:
+    """The user's config folder for voice-coach."""
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "voice-coach"
+
+
+def data_dir() -> Path:
+    """The user's data folder for voice-coach (caches, history)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "voice-coach"
+
+
+def user_scripts_dir() -> Path:
+    """The coach's own scripts; one here overrides a built-in script of the same id."""
+    return config_dir() / "scripts"
+
+
+def checkout_dir() -> Path | None:
+    """The source checkout this package runs from, if it runs from one."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() and (root / "scripts").is_dir() else None
+
+
+def builtin_scripts_dir() -> Path:
+    """The built-in spoken scripts (`scripts/<language>/*.yaml`)."""
+    root = checkout_dir()
+    if root is not None:
+        return root / "scripts"
+    return Path(__file__).resolve().parent / "builtin_scripts"
+
+
+def default_models_dir() -> Path:
+    """`models/` in a checkout, else the user's data folder; VOICE_COACH_MODELS wins."""
+    env = os.environ.get("VOICE_COACH_MODELS")
+    if env:
+        return Path(env)
+    root = checkout_dir()
+    return root / "models" if root is not None else data_dir() / "models"
+
+
+_SECTIONS: dict[str, type[Any]] = {
+    "audio": AudioSettings,
+    "speech": SpeechSettings,
+    "listen": ListenSettings,
+    "privacy": PrivacySettings,
+}
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (missing file: all defaults)."""
+    path = path or config_dir() / "config.toml"
+    if not path.is_file():
+        return Config()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read the config file: {err}") from err
+    parts: dict[str, Any] = {}
+    for section, values in raw.items():
+        if section == "models_dir":
+            parts["models_dir"] = Path(str(values)).expanduser()
+            continue
+        cls = _SECTIONS.get(section)
+        if cls is None or not isinstance(values, dict):
+            known = ", ".join(sorted(_SECTIONS))
+            raise ConfigError(f"{path}: unknown section [{section}]; known sections: {known}")
+        parts[section] = _build(cls, values, f"{path}: [{section}]")
+    return Config(**parts)
+
+
+def _build(cls: type[Any], values: dict[str, Any], where: str) -> Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    defaults = cls()
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(f"{where} unknown key '{key}'; known keys: {', '.join(fields)}")
+        expected = type(getattr(defaults, key))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if expected is str and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, expected) or (expected is not bool and isinstance(value, bool)):
+            raise ConfigError(
+                f"{where} '{key}' should be {expected.__name__}, not {type(value).__name__}"
+            )
+        kwargs[key] = value
+    return cls(**kwargs)

@@ -1,0 +1,253 @@
+"""What happened in a session, as data. Each event knows its time on the session clock.
+
+`t` is seconds of input consumed when the event happened (the audio clock), so a
+simulated session gives the same events, at the same times, on every run.
+Events are written as JSON lines; `type` is the snake_case name of the class.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+
+@dataclass(frozen=True)
+class Event:
+    """Base of all events."""
+
+    t: float
+    """Seconds on the session clock."""
+
+    type: ClassVar[str] = "event"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The event as a JSON-ready dict with `t` (rounded to ms) and `type` first."""
+        data: dict[str, Any] = {"t": round(self.t, 3), "type": self.type}
+        for f in dataclasses.fields(self):
+            if f.name != "t":
+                value = getattr(self, f.name)
+                data[f.name] = round(value, 3) if isinstance(value, float) else value
+        return data
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.type = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
+
+
+@dataclass(frozen=True)
+class SessionStarted(Event):
+    """The session began."""
+
+    script: str
+    language: str
+    names: list[str]
+    mode: str
+    """live, simulated, preview or text."""
+
+
+@dataclass(frozen=True)
+class StepStarted(Event):
+    """A step of the script began."""
+
+    step: str
+    """Position in the script: "3", or "5.ja.0" inside an ask's answer."""
+    kind: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Said(Event):
+    """The coach spoke."""
+
+    text: str
+    seconds: float
+    """Length of the spoken audio."""
+
+
+@dataclass(frozen=True)
+class TurnStarted(Event):
+    """A partner's turn began."""
+
+    speaker: str
+    """The partner's name."""
+    role: str
+    """A or B."""
+    seconds: float
+    """Planned maximum length."""
+    part: str = "turn"
+    """turn, message, mirror, correction or more (inside a mirror loop)."""
+
+
+@dataclass(frozen=True)
+class TurnWarning(Event):
+    """The coach warned that the turn ends soon."""
+
+    speaker: str
+    remaining: float
+    """Seconds left."""
+
+
+@dataclass(frozen=True)
+class TurnEnded(Event):
+    """A partner's turn ended."""
+
+    speaker: str
+    role: str
+    seconds: float
+    """How long the turn lasted."""
+    speech_seconds: float
+    """How much of it was speech."""
+    reason: str
+    """time, silence, command, typed, breathing-stop or input_ended."""
+
+
+@dataclass(frozen=True)
+class Answer(Event):
+    """An answer to a question, or the default taken."""
+
+    text: str
+    """What was heard or typed ("" for nothing)."""
+    matched: str
+    """The answer it counted as."""
+    default: bool = False
+    """True when nothing matched and the first answer was taken."""
+
+
+@dataclass(frozen=True)
+class Command(Event):
+    """A spoken command: pause, continue, repeat, next or stop."""
+
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Paused(Event):
+    """The session paused on request."""
+
+
+@dataclass(frozen=True)
+class Resumed(Event):
+    """The session continued after a pause."""
+
+    after: float
+    """Seconds paused."""
+
+
+@dataclass(frozen=True)
+class RaisedVoice(Event):
+    """Voices rose clearly above the couple's baseline."""
+
+    over_db: float
+    """dB above the baseline."""
+    speaker: str = ""
+
+
+@dataclass(frozen=True)
+class BreathingStarted(Event):
+    """A breathing pause or exercise began."""
+
+    reason: str
+    """raised_voice or script."""
+
+
+@dataclass(frozen=True)
+class BreathingEnded(Event):
+    """A breathing pause or exercise ended."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PaceFeedback(Event):
+    """The coach asked a partner to slow down."""
+
+    speaker: str
+    syllables_per_s: float
+
+
+@dataclass(frozen=True)
+class Baseline(Event):
+    """The couple's speaking level was learned."""
+
+    dbfs: float
+    source: str
+    """calibrate or first_speech."""
+
+
+@dataclass(frozen=True)
+class Notice(Event):
+    """Something the couple or coach should know (no voice answers, a device lost...)."""
+
+    text: str
+    code: str
+
+
+@dataclass(frozen=True)
+class SessionSummary(Event):
+    """Figures for the whole session."""
+
+    talk_seconds: dict[str, float] = field(default_factory=dict)
+    """Speech seconds per partner name."""
+    balance: float = 1.0
+    """Smaller talk time over larger (1.0 = perfectly even)."""
+    breathing_pauses: int = 0
+    pace: dict[str, float] = field(default_factory=dict)
+    """Mean syllables per second per partner name, where measured."""
+
+
+@dataclass(frozen=True)
+class SessionEnded(Event):
+    """The session ended."""
+
+    reason: str
+    """done, stop, input_ended, device_lost or error."""
+
+
+Listener = Callable[[Event], None]
+
+
+class EventLog:
+    """Collects events and hands each to the listeners (a JSONL file, the terminal)."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self._listeners: list[Listener] = []
+
+    def subscribe(self, listener: Listener) -> None:
+        """Call `listener` for every later event."""
+        self._listeners.append(listener)
+
+    def emit(self, event: Event) -> None:
+        """Record an event and pass it on."""
+        self.events.append(event)
+        for listener in self._listeners:
+            listener(event)
+
+    def of_type(self, cls: type[Event]) -> list[Any]:
+        """The events of one class, in order."""
+        return [e for e in self.events if isinstance(e, cls)]
+
+
+class JsonlWriter:
+    """Writes each event as one JSON line, flushed at once so a crash loses nothing.
+
+    The file is created readable by the user only.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        fd = os.open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+
+    def __call__(self, event: Event) -> None:
+        self._file.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        self._file.close()

@@ -1,0 +1,168 @@
+"""What the coach says and understands in each language, outside any script.
+
+Each language is a YAML file beside this module (`nl.yaml`, `en.yaml`) with:
+- `phrases`: the coach's own lines (turn cues, the mirroring loop, breathing, ...),
+  each a string or a list of wordings; a script may override any of them;
+- `answers`: synonyms per answer word (ja: [ja, jazeker, klopt, ...]);
+- `commands`: the spoken commands pause/continue/repeat/next/stop and their words;
+- `numbers`: the words for 1 to 10, used to count breaths.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from voice_coach.script.yaml_safe import load_yaml
+
+SUPPORTED = ("nl", "en")
+"""Language codes a script may use."""
+
+COMMANDS = ("pause", "continue", "repeat", "next", "stop")
+
+PHRASES: dict[str, str] = {
+    "turn_open": "Opens a turn when the script gives no prompt. {name}",
+    "turn_warning": "Shortly before a turn ends. {name}, {seconds}",
+    "turn_end": "Closes a turn softly after the chime. {name}",
+    "turn_silence_end": "Closes a turn that ended on silence. {name}",
+    "ask_again": "Asks once more when no answer matched. {answers}",
+    "ask_default": "Says which answer is taken when none came. {answer}",
+    "no_recognizer": "Once per session: voice answers are not available.",
+    "mirror_open": "Opens the mirroring loop. {sender}, {receiver}",
+    "mirror_send": "Invites the sender to give one message. {sender}, {receiver}",
+    "mirror_reflect": "Invites the receiver to mirror. {sender}, {receiver}",
+    "mirror_check": "Asks the sender whether the mirror was right. {sender}",
+    "mirror_correct": "Invites the sender to correct the mirror. {sender}",
+    "mirror_reflect_again": "Invites the receiver to mirror the correction. {receiver}",
+    "mirror_more": "Asks the sender whether there is more. {sender}",
+    "mirror_more_go": "Invites the sender to say more. {sender}",
+    "mirror_swap": "Before the roles swap. {sender}, {receiver} (the new roles)",
+    "mirror_close": "Closes the loop. {sender}, {receiver}",
+    "breathe_intro": "Before a scripted breathing exercise.",
+    "breathe_in": "Cue to breathe in.",
+    "breathe_in_more": "Cue for the short second inhale of the sigh.",
+    "breathe_hold": "Cue to hold the breath.",
+    "breathe_out": "Cue to breathe out.",
+    "breathe_done": "After the last breath.",
+    "raised_voice": "Names a raised voice kindly, without blame.",
+    "breathing_offer": "After the breathing pause: go on, or stop for tonight?",
+    "resume": "Resuming where the conversation was.",
+    "stop_for_evening": "Closing the evening after a breathing pause.",
+    "pace_nudge": "Asks the speaker to slow down. {name}",
+    "paused": "After the pause command.",
+    "still_paused": "Now and then during a long pause.",
+    "resumed": "After the continue command.",
+    "stopped": "After the stop command; the session ends.",
+    "calibrate_open": "Opens a calibration when the script gives no prompt.",
+    "calibrate_done": "After calibration.",
+    "summary_talk": "Talk time. {A}, {B}, {a_minutes}, {b_minutes}",
+    "summary_balance_even": "When talk time was about even.",
+    "summary_balance_uneven": "When one talked much more. {more}, {less}",
+    "summary_pauses": "How many breathing pauses were taken. {count}",
+    "summary_pace": "Average pace. {name}, {pace}",
+    "input_ended": "Spoken at the end when the input ran out (simulations only).",
+}
+"""Every phrase name, with when it is spoken and the placeholders it may use."""
+
+
+class LanguageError(Exception):
+    """A language file is incomplete; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language's coach phrases, answer synonyms, commands and numbers."""
+
+    code: str
+    phrases: dict[str, tuple[str, ...]]
+    answers: dict[str, tuple[str, ...]]
+    commands: dict[str, tuple[str, ...]]
+    numbers: tuple[str, ...]
+
+    def phrase(self, key: str, rng: random.Random | None = None, **values: object) -> str:
+        """One wording of a phrase with its placeholders filled."""
+        options = self.phrases[key]
+        text = (rng or random).choice(options) if len(options) > 1 else options[0]
+        return fill(text, {k: str(v) for k, v in values.items()})
+
+    def synonyms(self, answer: str) -> tuple[str, ...]:
+        """Words that count as `answer` (the answer itself first)."""
+        key = normalize(answer)
+        for canonical, words in self.answers.items():
+            if key == canonical or key in words:
+                return (key, *[w for w in (canonical, *words) if w != key])
+        return (key,)
+
+    def command_words(self) -> list[str]:
+        """All words of all commands (for a recogniser's grammar)."""
+        return [w for words in self.commands.values() for w in words]
+
+    def match_command(self, text: str) -> str | None:
+        """The command `text` consists of, or None. Only a whole short utterance counts:
+        'stop' is a command, 'we should stop arguing' is not."""
+        said = normalize(text)
+        for name, words in self.commands.items():
+            if said in words:
+                return name
+        return None
+
+    def match_answer(self, text: str, answers: list[str]) -> str | None:
+        """Which of `answers` the utterance `text` gives, by synonyms, or None."""
+        said = normalize(text)
+        if not said:
+            return None
+        for answer in answers:
+            if said in self.synonyms(answer):
+                return answer
+        tokens = said.split()
+        for answer in answers:  # "ja hoor", "nee dank je": the first word decides
+            if tokens and tokens[0] in self.synonyms(answer):
+                return answer
+        return None
+
+    def count(self, n: int) -> str:
+        """The word for a number from 1 to 10 (digits past that)."""
+        return self.numbers[n - 1] if 1 <= n <= len(self.numbers) else str(n)
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+
+
+def fill(text: str, values: dict[str, str]) -> str:
+    """Replace `{name}` placeholders that have a value; leave others untouched."""
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
+
+
+def normalize(text: str) -> str:
+    """Lower case, punctuation removed, white space folded."""
+    return " ".join(re.sub(r"[^\w\s'-]", " ", text.lower()).split())
+
+
+@cache
+def language(code: str) -> Language:
+    """Load a language by code (nl or en)."""
+    if code not in SUPPORTED:
+        raise LanguageError(f"unsupported language '{code}'; use one of: {', '.join(SUPPORTED)}")
+    path = Path(__file__).with_name(f"{code}.yaml")
+    data = load_yaml(path.read_text(encoding="utf-8"))
+    phrases = {k: _texts(v) for k, v in data["phrases"].items()}
+    missing = sorted(set(PHRASES) - set(phrases))
+    if missing:
+        raise LanguageError(f"{path}: missing phrases: {', '.join(missing)}")
+    commands = {k: tuple(normalize(w) for w in v) for k, v in data["commands"].items()}
+    if set(commands) != set(COMMANDS):
+        raise LanguageError(f"{path}: commands must be exactly: {', '.join(COMMANDS)}")
+    return Language(
+        code=code,
+        phrases=phrases,
+        answers={normalize(k): tuple(normalize(w) for w in v) for k, v in data["answers"].items()},
+        commands=commands,
+        numbers=tuple(str(n) for n in data["numbers"]),
+    )
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)

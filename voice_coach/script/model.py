@@ -1,0 +1,192 @@
+"""A loaded script as frozen data: one class per step kind.
+
+Nothing here knows about YAML or audio. `script.load` builds these from a file
+(with file:line:column errors); `engine.session` runs them. Durations are seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, TypeAlias
+
+Partner = Literal["A", "B"]
+"""A partner's role in the script; their names fill `{A}` and `{B}` in text."""
+
+Text: TypeAlias = tuple[str, ...]
+"""One or more wordings of the same line; one is picked per run."""
+
+
+@dataclass(frozen=True)
+class Say:
+    """The coach speaks a line."""
+
+    text: Text
+    line: int = 0
+    """Line of the step in its file (1-based; 0 when built in code)."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Silence: the coach leaves room."""
+
+    seconds: float
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Breathe:
+    """Guided breathing: the coach paces each phase with short words and silence."""
+
+    inhale: float = 4.0
+    """Seconds breathing in."""
+    hold: float = 0.0
+    """Seconds holding after breathing in."""
+    exhale: float = 6.0
+    """Seconds breathing out."""
+    hold_out: float = 0.0
+    """Seconds holding after breathing out (box breathing: 4)."""
+    cycles: int = 3
+    """How many breaths."""
+    double_inhale: bool = False
+    """The physiological sigh: a second, short inhale on top of the first."""
+    intro: Text = ()
+    """What the coach says first (empty: the language's default)."""
+    line: int = 0
+
+    @property
+    def seconds(self) -> float:
+        """Planned length of the breathing itself, in seconds (without the intro)."""
+        extra = 1.0 if self.double_inhale else 0.0
+        return self.cycles * (self.inhale + extra + self.hold + self.exhale + self.hold_out)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One partner speaks for at most `seconds`."""
+
+    speaker: Partner
+    seconds: float
+    prompt: Text = ()
+    """What the coach says to open the turn (may be empty)."""
+    warn_before: float | None = None
+    """Seconds before the end at which the coach warns (None: no warning)."""
+    end_on_silence: float | None = None
+    """Seconds of silence after which the turn ends early (None: only time ends it)."""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """The mirroring loop: sender speaks, receiver mirrors, sender confirms, repeat."""
+
+    sender: Partner
+    receiver: Partner
+    seconds: float
+    """Seconds for each of the sender's messages."""
+    rounds: int = 1
+    """How many messages the sender may give ("is there more?" between them)."""
+    mirror_seconds: float | None = None
+    """Seconds for each of the receiver's mirrors (None: same as `seconds`)."""
+    corrections: int = 2
+    """How often the sender may correct a mirror within one round."""
+    swap: bool = False
+    """After the rounds, run the loop again with the roles swapped."""
+    warn_before: float | None = 10.0
+    end_on_silence: float | None = 6.0
+    prompt: Text = ()
+    """What the coach says to open the loop (empty: the language's default)."""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The coach asks a question and branches on the answer."""
+
+    prompt: Text
+    answers: tuple[tuple[str, tuple[Step, ...]], ...]
+    """Ordered (answer word, steps) pairs; the first is the default on no answer."""
+    timeout: float = 8.0
+    """Seconds to wait for an answer, each of the two times the coach asks."""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Run the same steps several times."""
+
+    times: int
+    steps: tuple[Step, ...]
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Calibrate:
+    """Both partners talk calmly so the coach learns their normal speaking level."""
+
+    seconds: float = 20.0
+    prompt: Text = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The coach speaks the session summary: talk time per partner, pauses, pace."""
+
+    line: int = 0
+
+
+Step: TypeAlias = Say | Pause | Breathe | Turn | Mirror | Ask | Repeat | Calibrate | Summary
+
+STEP_KINDS: tuple[str, ...] = (
+    "say",
+    "pause",
+    "breathe",
+    "turn",
+    "mirror",
+    "ask",
+    "repeat",
+    "calibrate",
+    "summary",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A script's overrides of the engine's listening thresholds (None: the default)."""
+
+    breathing_pause: bool | None = None
+    """Interrupt with guided breathing when voices rise."""
+    raised_voice_db: float | None = None
+    """dB above the couple's baseline that counts as a raised voice."""
+    raised_voice_seconds: float | None = None
+    """Seconds of speech the rise must last."""
+    breathing_cooldown: float | None = None
+    """Seconds after a breathing pause before another may start."""
+    breathing: Breathe | None = None
+    """The breathing pattern for the pause (None: the language's default)."""
+    pace_feedback: bool | None = None
+    """Nudge a partner who talks clearly faster than the target."""
+    pace_target: float | None = None
+    """Target speaking rate in syllables per second of speech."""
+    pace_margin: float | None = None
+    """Fraction above the target that triggers a nudge (0.3 = 30 % faster)."""
+    pace_nudges_per_turn: int | None = None
+    """At most this many nudges in one turn."""
+
+
+@dataclass(frozen=True)
+class Script:
+    """A whole spoken exercise."""
+
+    id: str
+    title: str
+    language: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    rate: float = 0.85
+    """Coach's speech speed: 1.0 is the voice's normal pace, 0.8 is 20 % slower."""
+    settings: Settings = field(default_factory=Settings)
+    phrases: tuple[tuple[str, Text], ...] = ()
+    """Overrides of the language's default coach phrases, by phrase name."""
+    path: str = ""
+    """File the script came from ("" when built in code)."""

@@ -1,0 +1,1 @@
+"""Speech engines behind small interfaces: voices speak, recognisers listen."""
