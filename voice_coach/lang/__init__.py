@@ -5,7 +5,10 @@ Each language is a YAML file beside this module (`nl.yaml`, `en.yaml`) with:
   each a string or a list of wordings; a script may override any of them;
 - `answers`: synonyms per answer word (ja: [ja, jazeker, klopt, ...]);
 - `commands`: the spoken commands pause/continue/repeat/next/stop and their words;
-- `numbers`: the words for 1 to 10, used to count breaths.
+- `numbers`: the words for 1 to 10, used to count breaths;
+- `keywords`: the language's words for yes, no, continue, stop and "or", which the
+  engine's own questions use as answers, and its units and decimal point;
+- `default_names`: how the coach addresses partners whose names it was not given.
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ PHRASES: dict[str, str] = {
     "stopped": "After the stop command; the session ends.",
     "calibrate_open": "Opens a calibration when the script gives no prompt.",
     "calibrate_done": "After calibration.",
-    "summary_talk": "Talk time. {A}, {B}, {a_minutes}, {b_minutes}",
+    "summary_talk": "Talk time. {A}, {B}, {a_time}, {b_time} (e.g. 40 seconds, 3 minutes)",
     "summary_balance_even": "When talk time was about even.",
     "summary_balance_uneven": "When one talked much more. {more}, {less}",
     "summary_pauses": "How many breathing pauses were taken. {count}",
@@ -81,6 +84,8 @@ class Language:
     answers: dict[str, tuple[str, ...]]
     commands: dict[str, tuple[str, ...]]
     numbers: tuple[str, ...]
+    keywords: dict[str, str]
+    default_names: tuple[str, str]
 
     def phrase(self, key: str, rng: random.Random | None = None, **values: object) -> str:
         """One wording of a phrase with its placeholders filled."""
@@ -123,6 +128,25 @@ class Language:
                 return answer
         return None
 
+    def either(self, answers: list[str]) -> str:
+        """The answers as spoken choices: "ja of nee", "yes, no or later"."""
+        if len(answers) < 2:
+            return "".join(answers)
+        return f"{', '.join(answers[:-1])} {self.keywords['or']} {answers[-1]}"
+
+    def decimal(self, value: float) -> str:
+        """A number as this language writes it for the voice (3,5 in Dutch)."""
+        text = f"{value:g}"
+        return text.replace(".", self.keywords["decimal_point"])
+
+    def duration(self, seconds: float) -> str:
+        """A spoken duration: to 5 seconds under a minute, else to the half minute."""
+        if seconds < 59.5:
+            return f"{round(seconds / 5) * 5} {self.keywords['seconds']}"
+        minutes = round(seconds / 30) / 2
+        unit = self.keywords["minute"] if minutes == 1 else self.keywords["minutes"]
+        return f"{self.decimal(minutes)} {unit}"
+
     def count(self, n: int) -> str:
         """The word for a number from 1 to 10 (digits past that)."""
         return self.numbers[n - 1] if 1 <= n <= len(self.numbers) else str(n)
@@ -161,6 +185,8 @@ def language(code: str) -> Language:
         answers={normalize(k): tuple(normalize(w) for w in v) for k, v in data["answers"].items()},
         commands=commands,
         numbers=tuple(str(n) for n in data["numbers"]),
+        keywords={str(k): normalize(str(v)) for k, v in data["keywords"].items()},
+        default_names=(str(data["default_names"][0]), str(data["default_names"][1])),
     )
 
 

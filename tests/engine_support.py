@@ -1,0 +1,98 @@
+"""Building and running sessions in tests: code-built scripts, fake voice, WAV inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
+from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
+from voice_coach.config import ListenSettings
+from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.events import EventLog
+from voice_coach.engine.session import Session
+from voice_coach.lang import language
+from voice_coach.listen.listener import Listener
+from voice_coach.script.model import Script, Step
+from voice_coach.speech.recognizer import Recognizer
+from voice_coach.speech.voice import FakeVoice
+
+
+def script_of(*steps: Step, lang: str = "nl", **kwargs: Any) -> Script:
+    """A script built in code."""
+    return Script(id="test", title="Test", language=lang, steps=tuple(steps), **kwargs)
+
+
+def silence(seconds: float) -> AudioChunk:
+    """Digital silence at the listening rate."""
+    return AudioChunk.silence(seconds, LISTEN_RATE)
+
+
+def with_noise_floor(audio: AudioChunk, dbfs: float = -60.0, seed: int = 1) -> AudioChunk:
+    """`audio` plus steady white noise at `dbfs` (a quiet room)."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0.0, 10 ** (dbfs / 20), len(audio.samples)).astype(np.float32)
+    return AudioChunk(audio.samples + noise, audio.rate)
+
+
+def place(base: AudioChunk, clip: AudioChunk, at_s: float) -> AudioChunk:
+    """`base` with `clip` mixed in at `at_s` seconds (base is extended if needed)."""
+    clip = clip.to_rate(base.rate)
+    start = round(at_s * base.rate)
+    end = start + len(clip.samples)
+    samples = np.concatenate(
+        [base.samples, np.zeros(max(0, end - len(base.samples)), dtype=np.float32)]
+    )
+    samples[start:end] += clip.samples
+    return AudioChunk(samples, base.rate)
+
+
+def run(
+    script: Script,
+    mic_audio: AudioChunk,
+    recognizer: Recognizer | None = None,
+    names: Sequence[str] = ("Anna", "Bram"),
+    settings: ListenSettings | None = None,
+) -> tuple[str, EventLog, AudioIO, TrackSpeaker]:
+    """Run a simulated session with the fake voice; returns (reason, log, io, speaker)."""
+    settings = settings or ListenSettings()
+    speaker = TrackSpeaker()
+    io = AudioIO(
+        WavMicrophone(mic_audio),
+        speaker,
+        FakeVoice(),
+        language(script.language),
+        Listener(settings.with_script(script.settings)),
+        speech_rate=script.rate,
+        recognizer=recognizer,
+        echo_tail=settings.echo_tail,
+    )
+    log = EventLog()
+    reason = Session(script, io, language(script.language), settings, log, names, seed=0).run()
+    return reason, log, io, speaker
+
+
+def events_of(log: EventLog, kind: str) -> list[dict[str, Any]]:
+    """The events of one type as dicts."""
+    return [e.to_dict() for e in log.events if e.type == kind]
+
+
+def espeak(text: str, voice: str = "nl", words_per_minute: int = 150) -> AudioChunk:
+    """Real speech from espeak-ng at the listening rate, scaled to about -20 dBFS RMS."""
+    import shutil
+    import subprocess
+
+    from voice_coach.audio.wav import parse_wav
+
+    if shutil.which("espeak-ng") is None:  # pragma: no cover - installed by .ci/run
+        raise RuntimeError("espeak-ng is not installed: apt-get install espeak-ng")
+    wav = subprocess.run(
+        ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "--stdout", text],
+        check=True,
+        capture_output=True,
+    ).stdout
+    audio = parse_wav(wav).to_rate(LISTEN_RATE)
+    rms = float(np.sqrt(np.mean(np.square(audio.samples)))) or 1.0
+    return AudioChunk((audio.samples * (0.1 / rms)).astype(np.float32), LISTEN_RATE)

@@ -1,0 +1,252 @@
+"""The session's IO on the audio clock: one implementation for live and simulated runs.
+
+Time is audio: the clock is the number of microphone samples consumed. Speaking
+places the coach's audio at the current clock and then consumes as much input as
+the audio lasts (plus a short echo tail), so the coach never hears itself; live,
+reading the microphone takes real time, simulated it takes none.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+
+import numpy as np
+
+from voice_coach.audio.chime import chime
+from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples
+from voice_coach.audio.ports import Microphone, Speaker
+from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
+from voice_coach.lang import Language, normalize
+from voice_coach.listen.listener import Listener
+from voice_coach.speech.recognizer import Recognizer
+from voice_coach.speech.voice import Voice
+
+BLOCK = 480
+"""Samples per block at 16 kHz: 30 ms, the step of every listening decision."""
+
+RAISE_WAIT_FOR_BREATH = 2.0
+"""Seconds to wait for a pause in the speech before a breathing interrupt."""
+BREATH_GAP = 0.25
+"""Seconds of silence that count as a breath in the speech."""
+PACE_PAUSE = 0.4
+"""Seconds of silence that count as a pause to mention the pace in."""
+
+
+class AudioIO:
+    """Speaks through a `Speaker`, listens through a `Microphone`, on the sample clock."""
+
+    def __init__(
+        self,
+        mic: Microphone,
+        speaker: Speaker,
+        voice: Voice,
+        lang: Language,
+        listener: Listener,
+        *,
+        speech_rate: float = 1.0,
+        recognizer: Recognizer | None = None,
+        mode: str = "simulated",
+        echo_tail: float = 0.4,
+        preview: bool = False,
+    ) -> None:
+        self.mode = mode
+        self.can_understand = recognizer is not None
+        self._mic = mic
+        self._speaker = speaker
+        self._voice = voice
+        self._lang = lang
+        self._listener = listener
+        self._recognizer = recognizer
+        self._speech_rate = speech_rate
+        self._echo_tail = echo_tail
+        self._preview = preview
+        self._consumed = 0
+        self._chime = chime()
+        self._grammar: tuple[str, ...] | None = None
+
+    def now(self) -> float:
+        return self._consumed / LISTEN_RATE
+
+    # -- speaking -------------------------------------------------------------------
+
+    def say(self, text: str, brief: bool = False) -> str | None:
+        self._expect(tuple(self._lang.commands["stop"]))
+        heard_stop = False
+        for chunk in _prefetched(self._voice.speak(text, self._speech_rate)):
+            if brief:
+                chunk = _trim_trailing_silence(chunk)
+            self._speaker.play(chunk, self.now())
+            if self._consume_while_speaking(chunk.seconds, text):
+                heard_stop = True
+                break
+        if heard_stop:
+            self._speaker.stop()
+            return "stop"
+        if not brief:
+            self._consume_while_speaking(self._echo_tail, text)
+        return None
+
+    def chime(self) -> None:
+        self._speaker.play(self._chime, self.now())
+        self._consume_while_speaking(self._chime.seconds + self._echo_tail, "")
+
+    def _consume_while_speaking(self, seconds: float, text: str) -> bool:
+        """Let `seconds` of input pass unheard by the detectors; True on a barged-in stop."""
+        end = self._consumed + round(seconds * LISTEN_RATE)
+        while self._consumed < end:
+            block = self._read(min(BLOCK, end - self._consumed))
+            if self._recognizer is None:
+                continue
+            utterance = self._recognizer.accept(block)
+            # The coach's own line may hold the word and leak into the microphone;
+            # only a stop the coach did not just say counts as a barge-in.
+            if (
+                utterance
+                and self._lang.match_command(utterance.text) == "stop"
+                and normalize(utterance.text) not in normalize(text)
+            ):
+                return True
+        return False
+
+    # -- listening ------------------------------------------------------------------
+
+    def listen(self, request: ListenRequest, state: TurnState) -> Heard:
+        self._expect(self._phrases_for(request))
+        while True:
+            now = self.now()
+            if now >= request.until:
+                return Heard("time")
+            if request.warn_at is not None and now >= request.warn_at:
+                return Heard("warn")
+            block = self._read(BLOCK)
+            hearing = self._listener.hear(block)
+            _update(state, hearing.seconds, hearing.is_speech)
+            if hearing.pace_sps is not None:
+                state.pace_samples.append(hearing.pace_sps)
+            heard = self._recognized(block, request)
+            if heard is not None:
+                return heard
+            if request.watch_raised and hearing.raised_over_db is not None:
+                state.pending_raise = hearing.raised_over_db
+                state.pending_raise_since = self.now()
+            if state.pending_raise is not None and (
+                state.silence_run >= BREATH_GAP
+                or self.now() - state.pending_raise_since >= RAISE_WAIT_FOR_BREATH
+            ):
+                over, state.pending_raise = state.pending_raise, None
+                return Heard("raised", over_db=over)
+            pace = hearing.pace_sps
+            if request.watch_pace is not None and pace is not None and pace > request.watch_pace:
+                state.pending_pace = pace
+            if state.pending_pace is not None and state.silence_run >= PACE_PAUSE:
+                sps, state.pending_pace = state.pending_pace, None
+                return Heard("pace", pace_sps=sps)
+            if (
+                request.end_on_silence is not None
+                and not self._preview
+                and state.silence_run >= request.end_on_silence
+            ):
+                return Heard("silence")
+
+    def _recognized(self, block: Samples, request: ListenRequest) -> Heard | None:
+        if self._recognizer is None:
+            return None
+        utterance = self._recognizer.accept(block)
+        if utterance is None or not utterance.text.strip():
+            return None
+        command = self._lang.match_command(utterance.text)
+        answer = self._lang.match_answer(utterance.text, list(request.answers))
+        if answer is not None:  # "verder" answers a question before it continues a pause
+            return Heard("answer", text=utterance.text, answer=answer)
+        if command is not None:
+            return Heard("command", text=utterance.text, command=command)
+        return None
+
+    def _phrases_for(self, request: ListenRequest) -> tuple[str, ...]:
+        words = list(self._lang.command_words())
+        for answer in request.answers:
+            words.extend(self._lang.synonyms(answer))
+        return tuple(dict.fromkeys(words))
+
+    def _expect(self, phrases: tuple[str, ...]) -> None:
+        if self._recognizer is not None and phrases != self._grammar:
+            self._recognizer.expect(list(phrases))
+            self._grammar = phrases
+
+    def _read(self, frames: int) -> Samples:
+        block = self._mic.read(frames)
+        if block is None or len(block) == 0:
+            raise InputEnded
+        self._consumed += len(block)
+        return block
+
+    # -- detectors ------------------------------------------------------------------
+
+    def start_turn(self) -> None:
+        self._listener.start_turn()
+
+    def begin_calibration(self) -> None:
+        self._listener.begin_calibration()
+
+    def end_calibration(self) -> float | None:
+        return self._listener.end_calibration()
+
+    def after_breathing(self) -> None:
+        self._listener.after_breathing()
+
+    @property
+    def baseline_dbfs(self) -> float | None:
+        """The couple's learned speaking level in dBFS, if known."""
+        return self._listener.baseline_dbfs
+
+    def close(self) -> None:
+        self._speaker.close()
+
+
+def _update(state: TurnState, seconds: float, is_speech: bool) -> None:
+    state.in_speech = is_speech
+    if is_speech:
+        state.speech_seconds += seconds
+        state.silence_run = 0.0
+    else:
+        state.silence_run += seconds
+
+
+def _trim_trailing_silence(chunk: AudioChunk, threshold: float = 1e-3) -> AudioChunk:
+    """The chunk without the silence at its end (samples below `threshold`)."""
+    loud = np.flatnonzero(np.abs(chunk.samples) > threshold)
+    end = int(loud[-1]) + 1 if len(loud) else 0
+    return AudioChunk(chunk.samples[:end], chunk.rate)
+
+
+def _prefetched(chunks: Iterator[AudioChunk], ahead: int = 2) -> Iterator[AudioChunk]:
+    """Render the next sentences in a thread while the current one plays."""
+    out: queue.Queue[AudioChunk | BaseException | None] = queue.Queue(maxsize=ahead)
+    stop = threading.Event()
+
+    def work() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                out.put(chunk)
+            out.put(None)
+        except BaseException as err:  # handed to the session thread
+            out.put(err)
+
+    thread = threading.Thread(target=work, name="voice-render", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = out.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while not out.empty():  # unblock a worker waiting to put
+            out.get_nowait()

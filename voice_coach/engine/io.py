@@ -1,0 +1,124 @@
+"""The contract between the session logic and how it meets people.
+
+The session asks for three things: speak a line, listen for a while, and tell the
+time. `AudioIO` does them on the audio clock (live or simulated), `TextIO` in a
+terminal. Everything the session decides (turn deadlines, the mirroring loop,
+breathing pauses) is written once, against this protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+Reason = Literal["time", "warn", "silence", "done", "command", "answer", "raised", "pace"]
+"""Why `listen` returned; `done` is a typed turn ended with Enter (text mode)."""
+
+
+class InputEnded(Exception):
+    """The input ran out (the end of a simulated session's WAV)."""
+
+
+@dataclass(frozen=True)
+class ListenRequest:
+    """What to listen for, and until when (seconds on the session clock)."""
+
+    until: float
+    """Return with reason `time` at this moment."""
+    warn_at: float | None = None
+    """Return with reason `warn` at this moment (before `until`)."""
+    end_on_silence: float | None = None
+    """Return with reason `silence` after this many seconds without speech."""
+    answers: Sequence[str] = ()
+    """Answer words to listen for (empty: none); commands are always heard."""
+    watch_raised: bool = False
+    """Return with reason `raised` when voices rise clearly (at the next breath)."""
+    watch_pace: float | None = None
+    """Return with reason `pace` at the next pause when speech runs faster than this
+    rate (syllables per second); None: do not watch the pace."""
+    prompt: str = ""
+    """What a text terminal shows while waiting (who is speaking, what for)."""
+
+
+@dataclass
+class TurnState:
+    """What has been heard over one turn, across several `listen` calls."""
+
+    speech_seconds: float = 0.0
+    """Seconds of speech heard."""
+    silence_run: float = 0.0
+    """Seconds since speech was last heard (or since the turn began)."""
+    in_speech: bool = False
+    pending_raise: float | None = None
+    """dB over baseline of a raised voice waiting for a breath to interrupt at."""
+    pending_raise_since: float = 0.0
+    pending_pace: float | None = None
+    """A fast pace (syllables per second) waiting for a pause to be mentioned at."""
+    pace_samples: list[float] = field(default_factory=list)
+    """Pace measurements over the turn (syllables per second)."""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """Why `listen` returned, and what it heard."""
+
+    reason: Reason
+    text: str = ""
+    """What was recognised or typed (answers and commands)."""
+    command: str = ""
+    """pause, continue, repeat, next or stop, for reason `command`."""
+    answer: str = ""
+    """The matched answer word, for reason `answer`."""
+    over_db: float = 0.0
+    """dB over baseline, for reason `raised`."""
+    pace_sps: float = 0.0
+    """Syllables per second, for reason `pace`."""
+
+
+class SessionIO(Protocol):
+    """How a session speaks, listens and keeps time."""
+
+    mode: str
+    """live, simulated, preview or text."""
+    can_understand: bool
+    """Whether spoken (or typed) answers and commands can be understood."""
+
+    def now(self) -> float:
+        """Seconds on the session clock."""
+        ...
+
+    def say(self, text: str, brief: bool = False) -> str | None:
+        """Speak `text`; returns "stop" if someone said stop over it, else None.
+
+        `brief` drops the trailing pause and echo tail: for counting on a beat.
+        """
+        ...
+
+    def chime(self) -> None:
+        """A short, soft end-of-turn sound."""
+        ...
+
+    def listen(self, request: ListenRequest, state: TurnState) -> Heard:
+        """Listen until something in `request` happens; updates `state`."""
+        ...
+
+    def start_turn(self) -> None:
+        """A new speaker begins (resets per-speaker measurements such as pace)."""
+        ...
+
+    def begin_calibration(self) -> None:
+        """Following speech teaches the couple's baseline level."""
+        ...
+
+    def end_calibration(self) -> float | None:
+        """The learned baseline in dBFS, if any."""
+        ...
+
+    def after_breathing(self) -> None:
+        """A breathing pause ended (starts the raised-voice cooldown)."""
+        ...
+
+    def close(self) -> None:
+        """Finish output (flush the speaker, restore the terminal)."""
+        ...

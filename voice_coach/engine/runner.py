@@ -1,0 +1,183 @@
+"""Builds and runs a session for each way of meeting a couple.
+
+- simulated: a WAV is the microphone, the coach's voice goes into an output WAV;
+- preview: nobody answers, turns last their planned length (a coach listens to a script);
+- live: the sound card, through sounddevice;
+- text: a terminal.
+The session itself is the same object in every case.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from voice_coach.audio.chunk import Samples
+from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
+from voice_coach.config import Config, data_dir
+from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.events import Event, EventLog, JsonlWriter, Notice
+from voice_coach.engine.io import SessionIO
+from voice_coach.engine.session import Session
+from voice_coach.engine.text_io import TextIO
+from voice_coach.lang import language
+from voice_coach.listen.listener import Listener
+from voice_coach.script.model import Script
+from voice_coach.speech.recognizer import Recognizer, RecognizerError
+from voice_coach.speech.voice import Voice
+
+Notify = Callable[[str], None]
+
+
+@dataclass
+class RunOptions:
+    """How to run a session (all optional)."""
+
+    names: Sequence[str] = ()
+    """The partners' names, A first."""
+    seed: int | None = None
+    """Seed for picking among wordings (simulations default to 0: repeatable)."""
+    events_path: Path | None = None
+    """Write the events as JSON lines here (readable by the user only)."""
+    listeners: list[Callable[[Event], None]] = field(default_factory=list)
+    """More consumers of events (the terminal log)."""
+
+
+class Silence:
+    """A microphone that never ends and never hears anything (for previews)."""
+
+    def read(self, frames: int) -> Samples:
+        import numpy as np
+
+        return np.zeros(frames, dtype=np.float32)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
+    log = EventLog()
+    writer = JsonlWriter(options.events_path) if options.events_path else None
+    if writer is not None:
+        log.subscribe(writer)
+    for listener in options.listeners:
+        log.subscribe(listener)
+    return log, writer
+
+
+def run_session(
+    script: Script, io: SessionIO, config: Config, options: RunOptions
+) -> tuple[str, EventLog]:
+    """Run `script` through `io`; returns why it ended and the events."""
+    log, writer = _log(options)
+    try:
+        session = Session(
+            script,
+            io,
+            language(script.language),
+            config.listen,
+            log,
+            names=options.names,
+            seed=options.seed,
+        )
+        return session.run(), log
+    finally:
+        if writer is not None:
+            writer.close()
+
+
+def simulate(
+    script: Script,
+    input_path: Path,
+    voice: Voice,
+    config: Config,
+    options: RunOptions,
+    output_path: Path | None = None,
+    recognizer: Recognizer | None = None,
+) -> tuple[str, EventLog, float]:
+    """Run with a WAV as the microphone; returns (end reason, events, session seconds)."""
+    mic = WavMicrophone(input_path)
+    speaker = TrackSpeaker()
+    io = AudioIO(
+        mic,
+        speaker,
+        voice,
+        language(script.language),
+        Listener(config.listen.with_script(script.settings)),
+        speech_rate=script.rate,
+        recognizer=recognizer,
+        mode="simulated",
+        echo_tail=config.listen.echo_tail,
+    )
+    if options.seed is None:
+        options.seed = 0
+    reason, log = run_session(script, io, config, options)
+    if output_path is not None:
+        speaker.save(output_path, seconds=max(io.now(), mic.seconds))
+    return reason, log, io.now()
+
+
+def preview(
+    script: Script, voice: Voice, config: Config, output_path: Path, options: RunOptions
+) -> tuple[EventLog, float]:
+    """Render the coach's whole part; partner turns stay silent for their planned length."""
+    speaker = TrackSpeaker()
+    io = AudioIO(
+        Silence(),
+        speaker,
+        voice,
+        language(script.language),
+        Listener(config.listen.with_script(script.settings)),
+        speech_rate=script.rate,
+        mode="preview",
+        echo_tail=config.listen.echo_tail,
+        preview=True,
+    )
+    if options.seed is None:
+        options.seed = 0
+    _, log = run_session(script, io, config, options)
+    speaker.save(output_path, seconds=io.now())
+    return log, io.now()
+
+
+def text_session(script: Script, config: Config, options: RunOptions) -> str:
+    """Run in the terminal: lines printed, turns and answers typed."""
+    reason, _ = run_session(script, TextIO(language(script.language)), config, options)
+    return reason
+
+
+def select_voice_for(script: Script, config: Config, notify: Notify) -> Voice:
+    """The best voice available for the script's language, with a disk cache in front."""
+    from voice_coach.speech.cache import CachedVoice
+    from voice_coach.speech.select import select_voice
+
+    voice = select_voice(script.language, config, notify)
+    return CachedVoice(voice, data_dir() / "cache" / "speech")
+
+
+def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer | None:
+    """A recogniser for the script's language, or None (with a notice) when none is there."""
+    from voice_coach.speech.vosk import open_recognizer
+
+    try:
+        return open_recognizer(script.language, config)
+    except RecognizerError as err:
+        notify(str(err))
+        return None
+
+
+def notice_printer(log: EventLog | None = None) -> Notify:
+    """Print a notice once on stderr (and record it when a log is given)."""
+    seen: set[str] = set()
+
+    def notify(text: str) -> None:
+        if text in seen:
+            return
+        seen.add(text)
+        print(f"voice-coach: {text}", file=sys.stderr)
+        if log is not None:
+            log.emit(Notice(t=0.0, text=text, code="notice"))
+
+    return notify

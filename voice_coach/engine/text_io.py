@@ -1,0 +1,174 @@
+"""The session in a terminal: the coach's lines are printed, partners type.
+
+For coaches trying a script without a couple or a microphone. The clock is the
+wall clock here (a person is typing). In a real terminal the waiting line shows a
+live countdown and what is being typed; Enter ends a turn or gives an answer, and a
+typed command word (stop, pauze, verder, herhaal, volgende) works as spoken.
+A turn's silence timer starts at the first key: thinking before typing is allowed.
+Nothing typed is stored.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+import time
+from typing import Any
+from typing import TextIO as TextStream
+
+from voice_coach.engine.io import Heard, ListenRequest, TurnState
+from voice_coach.lang import Language
+
+_TICK = 0.25
+"""Seconds between countdown redraws."""
+
+
+class TextIO:
+    """Prints and reads a terminal; works with pipes too (no countdown redraws then)."""
+
+    mode = "text"
+    can_understand = True
+
+    def __init__(
+        self,
+        lang: Language,
+        stdin: TextStream | None = None,
+        stdout: TextStream | None = None,
+    ) -> None:
+        self._lang = lang
+        self._in = stdin or sys.stdin
+        self._out = stdout or sys.stdout
+        self._start = time.monotonic()
+        self._fd = self._in.fileno()
+        self._tty = os.isatty(self._fd)
+        self._pending = b""
+        self._leftover = ""
+
+    def now(self) -> float:
+        return time.monotonic() - self._start
+
+    def say(self, text: str, brief: bool = False) -> str | None:
+        self._print(f"  coach: {text}")
+        return None
+
+    def chime(self) -> None:
+        self._print("  ~ ding ~")
+
+    def listen(self, request: ListenRequest, state: TurnState) -> Heard:
+        typed_since: float | None = None
+        last_key = self.now()
+        line = ""
+        old = self._raw_mode()
+        try:
+            while True:
+                now = self.now()
+                if now >= request.until:
+                    return Heard("time")
+                if request.warn_at is not None and now >= request.warn_at:
+                    return Heard("warn")
+                if (
+                    request.end_on_silence is not None
+                    and typed_since is not None
+                    and now - last_key >= request.end_on_silence
+                ):
+                    return Heard("silence")
+                self._draw(request, line, request.until - now)
+                chars = self._read(min(_TICK, request.until - now))
+                for index, char in enumerate(chars):
+                    if char in "\r\n":
+                        self._leftover = chars[index + 1 :]  # typed ahead, e.g. piped
+                        heard = self._submit(line, request)
+                        if heard is not None:
+                            return heard
+                        if typed_since is not None:
+                            state.speech_seconds += self.now() - typed_since
+                        return Heard("done", text="")
+                    if char in "\x7f\b":
+                        line = line[:-1]
+                    elif char == "\x04":  # Ctrl-D: end of input, like a stop
+                        return Heard("command", text="stop", command="stop")
+                    elif char.isprintable():
+                        line += char
+                    if typed_since is None:
+                        typed_since = self.now()
+                    last_key = self.now()
+                state.silence_run = self.now() - last_key
+        finally:
+            self._restore(old)
+
+    def _submit(self, line: str, request: ListenRequest) -> Heard | None:
+        """What a typed line means: an answer, a command, or (None) the end of a turn."""
+        answer = self._lang.match_answer(line, list(request.answers))
+        if answer is not None:
+            return Heard("answer", text=line, answer=answer)
+        command = self._lang.match_command(line)
+        if command is not None:
+            return Heard("command", text=line, command=command)
+        if request.answers and line.strip():
+            return Heard("time")  # typed, but not one of the answers: ask again
+        return None
+
+    # -- terminal handling -----------------------------------------------------------
+
+    def _raw_mode(self) -> list[Any] | None:
+        if not self._tty:
+            return None
+        import termios
+        import tty
+
+        old: list[Any] = termios.tcgetattr(self._fd)
+        tty.setcbreak(self._fd)
+        return old
+
+    def _restore(self, old: list[Any] | None) -> None:
+        if old is None:
+            return
+        import termios
+
+        termios.tcsetattr(self._fd, termios.TCSADRAIN, old)
+        self._out.write("\r\x1b[K")
+        self._out.flush()
+
+    def _draw(self, request: ListenRequest, line: str, remaining: float) -> None:
+        if self._tty:
+            self._out.write(f"\r\x1b[K[{remaining:4.0f} s] {request.prompt}> {line}")
+            self._out.flush()
+
+    def _read(self, timeout: float) -> str:
+        """Characters typed within `timeout` seconds ("" if none)."""
+        if self._leftover:
+            text, self._leftover = self._leftover, ""
+            return text
+        ready, _, _ = select.select([self._fd], [], [], max(0.0, timeout))
+        if not ready:
+            return ""
+        data = os.read(self._fd, 256)
+        if not data:  # end of a piped input: nobody will type any more
+            return "\x04"
+        self._pending += data
+        try:
+            text = self._pending.decode("utf-8")
+        except UnicodeDecodeError:
+            return ""  # a multi-byte character is still arriving
+        self._pending = b""
+        return text
+
+    def _print(self, text: str) -> None:
+        self._out.write(text + "\n")
+        self._out.flush()
+
+    def start_turn(self) -> None:
+        """Nothing to reset: typing has no pace."""
+
+    def begin_calibration(self) -> None:
+        """No levels in a terminal."""
+
+    def end_calibration(self) -> float | None:
+        return None
+
+    def after_breathing(self) -> None:
+        """No raised voices in a terminal."""
+
+    def close(self) -> None:
+        self._out.flush()
