@@ -3,6 +3,8 @@
 The config file is TOML at `$XDG_CONFIG_HOME/voice-coach/config.toml`
 (usually `~/.config/voice-coach/config.toml`); every key is optional:
 
+    [couple]
+    names = "Anna,Bram"    # how the coach addresses you (partner A first)
     [audio]
     mic = "USB"            # device name part or index; empty: the system default
     speaker = "USB"
@@ -75,6 +77,14 @@ class ListenSettings:
 
 
 @dataclass(frozen=True)
+class CoupleSettings:
+    """Who the coach talks to."""
+
+    names: str = ""
+    """The partners' names, A first, separated by a comma ("" = the language's default)."""
+
+
+@dataclass(frozen=True)
 class AudioSettings:
     """Which devices to use."""
 
@@ -122,6 +132,7 @@ class PrivacySettings:
 class Config:
     """Everything the user can set."""
 
+    couple: CoupleSettings = field(default_factory=CoupleSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     listen: ListenSettings = field(default_factory=ListenSettings)
@@ -171,6 +182,7 @@ def default_models_dir() -> Path:
 
 
 _SECTIONS: dict[str, type[Any]] = {
+    "couple": CoupleSettings,
     "audio": AudioSettings,
     "speech": SpeechSettings,
     "listen": ListenSettings,

@@ -40,7 +40,7 @@ def handle(args: argparse.Namespace) -> int:
     config = load_config_or_fail()
     script = load_script_arg(args.script)
     options = runner.RunOptions(
-        names=parse_names(args.names),
+        names=parse_names(args.names or config.couple.names),
         events_path=Path(args.events) if args.events else None,
     )
     started = time.perf_counter()

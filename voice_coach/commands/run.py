@@ -50,7 +50,7 @@ def handle(args: argparse.Namespace) -> int:
     config = load_config_or_fail()
     script = load_script_arg(args.script)
     options = runner.RunOptions(
-        names=parse_names(args.names),
+        names=parse_names(args.names or config.couple.names),
         seed=args.seed,
         events_path=Path(args.events) if args.events else None,
     )

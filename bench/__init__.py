@@ -1,0 +1,1 @@
+"""Speed and memory measurements (not tests): `make bench` runs every module here."""

@@ -1,0 +1,63 @@
+"""Text mode: the coach's lines are printed, turns and answers typed."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+
+from tests.engine_support import script_of
+from voice_coach.config import Config
+from voice_coach.engine.events import EventLog
+from voice_coach.engine.session import Session
+from voice_coach.engine.text_io import TextIO
+from voice_coach.lang import language
+from voice_coach.script.model import Ask, Say, Turn
+
+
+def _typed_session(script_steps: tuple, typing: list[tuple[float, str]]) -> tuple[str, EventLog, str]:
+    """Run a text session whose stdin is a pipe fed `typing` at the given delays."""
+    read_fd, write_fd = os.pipe()
+
+    def typist() -> None:
+        for delay, text in typing:
+            time.sleep(delay)
+            os.write(write_fd, text.encode())
+        time.sleep(0.5)
+        os.close(write_fd)
+
+    thread = threading.Thread(target=typist, daemon=True)
+    thread.start()
+    out = io.StringIO()
+    with os.fdopen(read_fd, "r") as stdin:
+        text_io = TextIO(language("nl"), stdin=stdin, stdout=out)
+        log = EventLog()
+        script = script_of(*script_steps)
+        reason = Session(script, text_io, language("nl"), Config().listen, log, ["Anna", "Bram"]).run()
+    thread.join()
+    return reason, log, out.getvalue()
+
+
+def test_enter_ends_a_typed_turn_and_a_typed_answer_picks_the_branch() -> None:
+    steps = (
+        Turn("A", 30, ("{A}, hoe was je dag?",), end_on_silence=5),
+        Ask(("Nog een ronde?",), (("ja", (Say(("Goed.",)),)), ("nee", (Say(("Tot morgen.",)),)))),
+    )
+    reason, log, out = _typed_session(steps, [(0.3, "Het was een fijne dag\n"), (0.3, "nee\n")])
+    assert reason == "done"
+    ended = next(e for e in log.events if e.type == "turn_ended")
+    assert ended.to_dict()["reason"] == "done"
+    answer = next(e for e in log.events if e.type == "answer").to_dict()
+    assert answer["matched"] == "nee" and not answer["default"]
+    assert "  coach: Anna, hoe was je dag?" in out
+    assert "  coach: Tot morgen." in out
+    assert "Het was een fijne dag" not in out  # typed turns are not echoed or kept
+
+
+def test_typed_stop_ends_the_session() -> None:
+    steps = (Turn("A", 30, ("{A}?",)), Say(("Nooit.",)))
+    reason, _, out = _typed_session(steps, [(0.2, "stop\n")])
+    assert reason == "stop"
+    assert "Nooit." not in out
+    assert "We stoppen hier." in out
