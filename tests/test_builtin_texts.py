@@ -399,3 +399,12 @@ def test_planned_length_is_realistic(script_id: str) -> None:
 
 def _nl(script_id: str) -> str:
     return {en: nl for nl, en in PAIRS.items()}.get(script_id, script_id)
+
+
+def test_the_script_loader_accepts_every_file() -> None:
+    # The loader is built on another branch; until it is merged this check waits.
+    load = pytest.importorskip("voice_coach.script.load")
+    for path in SCRIPTS:
+        script = load.load_script(path)
+        assert script.id == SCRIPTS[path]["id"]
+        assert len(script.steps) == len(SCRIPTS[path]["steps"])
