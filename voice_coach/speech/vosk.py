@@ -101,7 +101,9 @@ class VoskRecognizer:
             # A model without "[unk]" in its vocabulary would only warn and drop it.
             if model.vosk_model_find_word(UNKNOWN) >= 0:
                 grammar.append(UNKNOWN)
-            recognizer = vosk.KaldiRecognizer(model, float(self.rate), json.dumps(grammar, ensure_ascii=False))
+            recognizer = vosk.KaldiRecognizer(
+                model, float(self.rate), json.dumps(grammar, ensure_ascii=False)
+            )
         else:
             recognizer = vosk.KaldiRecognizer(model, float(self.rate))
         recognizer.SetWords(True)
