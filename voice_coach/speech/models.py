@@ -213,9 +213,11 @@ MANIFEST: tuple[ModelEntry, ...] = (
 """Every model `voice-coach models download` can fetch (sizes and MD5s: models.md)."""
 
 
-def find_entry(name: str, kind: str | None = None) -> ModelEntry | None:
+def find_entry(
+    name: str, kind: str | None = None, manifest: Sequence[ModelEntry] = MANIFEST
+) -> ModelEntry | None:
     """The manifest entry called `name` (of `kind`, when given)."""
-    for entry in MANIFEST:
+    for entry in manifest:
         if entry.name == name and (kind is None or entry.kind == kind):
             return entry
     return None
@@ -279,7 +281,8 @@ class ConsoleProgress:
 
     def start(self, label: str, total: int | None, done: int = 0) -> None:
         self._label, self._total, self._first, self._done = label, total, done, done
-        self._began = self._last_draw = self.clock()
+        self._began = self.clock()
+        self._last_draw = float("-inf")  # draw the first line at once
         self._last_step = -1
         size = _mb(total) if total else "size unknown"
         resumed = f", resuming at {_mb(done)}" if done else ""
@@ -773,10 +776,10 @@ def verify_vosk_folder(folder: Path) -> Check:
     return Check(name, folder, True, f"{len(record)} files match their CRC-32")
 
 
-def verify_voice(models_dir: Path, name: str) -> Check:
+def verify_voice(models_dir: Path, name: str, manifest: Sequence[ModelEntry] = MANIFEST) -> Check:
     """Check a Piper voice's files against the manifest (or that its config parses)."""
     onnx, config = piper_voice_paths(models_dir, name)
-    entry = find_entry(name, "voice")
+    entry = find_entry(name, "voice", manifest)
     if not config.is_file():
         return Check(name, onnx, False, f"{config.name} is missing")
     if not onnx.is_file():
@@ -801,14 +804,14 @@ def verify_voice(models_dir: Path, name: str) -> Check:
     return Check(name, onnx, True, "sizes and MD5s match")
 
 
-def verify_models(models_dir: Path) -> list[Check]:
+def verify_models(models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST) -> list[Check]:
     """Check every model present in the models folder, and report leftovers."""
     checks: list[Check] = []
     piper = models_dir / "piper"
     if piper.is_dir():
         names = {p.name[: -len(".onnx")] for p in piper.glob("*.onnx")}
         names |= {p.name[: -len(".onnx.json")] for p in piper.glob("*.onnx.json")}
-        checks += [verify_voice(models_dir, n) for n in sorted(names)]
+        checks += [verify_voice(models_dir, n, manifest) for n in sorted(names)]
     for folder in _vosk_folders(models_dir):
         checks.append(verify_vosk_folder(folder))
     for part in sorted(models_dir.glob("*/*.part")):
