@@ -784,11 +784,11 @@ def verify_voice(models_dir: Path, name: str, manifest: Sequence[ModelEntry] = M
         return Check(name, onnx, False, f"{config.name} is missing")
     if not onnx.is_file():
         return Check(name, onnx, False, f"{onnx.name} is missing")
-    try:
-        json.loads(config.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
-        return Check(name, onnx, False, f"{config.name} is not valid JSON ({err})")
     if entry is None:
+        try:
+            json.loads(config.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            return Check(name, onnx, False, f"{config.name} is not valid JSON ({err})")
         return Check(name, onnx, True, "not in the manifest: config readable, no checksum known")
     for file in entry.files:
         path = models_dir / file.dest
