@@ -25,6 +25,8 @@ class ModelServer:
         """Path -> bytes: the next transfer of it stops there (once)."""
         self.vanish_after: dict[str, int] = {}
         """Path -> bytes: after sending that much, the server shuts down (once)."""
+        self.redirects: dict[str, str] = {}
+        """Path -> path: answered with a 302 there, as huggingface.co sends to its CDN."""
         self.ignore_range = False
         """Answer 200 with the whole file even when a Range is asked for."""
         self.requests: list[tuple[str, str | None]] = []
@@ -79,6 +81,12 @@ class ModelServer:
         path = handler.path.lstrip("/")
         asked = handler.headers.get("Range")
         self.requests.append((path, asked))
+        if path in self.redirects:
+            handler.send_response(302)
+            handler.send_header("Location", f"{self.url}/{self.redirects[path]}")
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
         data = self.files.get(path)
         if data is None:
             handler.send_error(404, "no such model")

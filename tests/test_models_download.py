@@ -143,6 +143,15 @@ def test_a_cut_transfer_is_resumed_by_a_retry(server: ModelServer, tmp_path: Pat
     assert [r for _, r in server.requests] == [None, "bytes=50000-"]
 
 
+def test_a_redirect_is_followed_and_keeps_the_range(server: ModelServer, tmp_path: Path) -> None:
+    server.files["cdn/blob"] = ONNX
+    server.redirects[ONNX_PATH] = "cdn/blob"
+    server.cut_after["cdn/blob"] = 10_000
+    fetch_onnx(server, tmp_path / f"{VOICE}.onnx", retries=1)
+    assert (tmp_path / f"{VOICE}.onnx").read_bytes() == ONNX
+    assert server.requests[-1] == ("cdn/blob", "bytes=10000-")
+
+
 def test_a_server_that_ignores_range_makes_us_start_over(
     server: ModelServer, tmp_path: Path
 ) -> None:
@@ -241,7 +250,7 @@ def test_a_zip_without_a_model_is_refused(server: ModelServer, tmp_path: Path) -
     server.files[f"{VOSK}.zip"] = buffer.getvalue()
     with pytest.raises(ModelError, match="no Vosk model"):
         install(vosk_entry(server.url), tmp_path, retries=0)
-    assert not vosk_model_dir(tmp_path, VOSK).exists()
+    assert not list((tmp_path / "vosk").iterdir()), "neither a folder nor the zip is kept"
 
 
 def test_a_killed_extraction_is_never_taken_for_a_model(

@@ -656,7 +656,12 @@ def install(
             retry_delay=retry_delay,
             timeout=timeout,
         )
-    target = extract_vosk_zip(zip_path, vosk_model_dir(models_dir, entry.name))
+    try:
+        target = extract_vosk_zip(zip_path, vosk_model_dir(models_dir, entry.name))
+    except ModelError:
+        # A whole zip that holds no model would fail the same way next time.
+        zip_path.unlink(missing_ok=True)
+        raise
     zip_path.unlink(missing_ok=True)
     return target
 
