@@ -28,6 +28,8 @@ class ModelServer:
         self.redirects: dict[str, str] = {}
         """Path -> path: answered with a 302 there, as huggingface.co sends to its CDN."""
         self.ignore_range = False
+        self.wrong_range_start: int | None = None
+        """Answer the next Range request from this byte instead (once)."""
         """Answer 200 with the whole file even when a Range is asked for."""
         self.requests: list[tuple[str, str | None]] = []
         """(path, Range header) of every request, in order."""
@@ -97,6 +99,8 @@ class ModelServer:
         start = 0
         if asked and not self.ignore_range and asked.startswith("bytes="):
             start = int(asked[6:].split("-")[0])
+            if self.wrong_range_start is not None:
+                start, self.wrong_range_start = self.wrong_range_start, None
             if start >= len(data):
                 handler.send_response(416)
                 handler.send_header("Content-Range", f"bytes */{len(data)}")

@@ -300,3 +300,14 @@ def test_console_progress_on_a_terminal_draws_one_line() -> None:
     assert "[###############...............]  50.0% 2.0 MB of 4.0 MB 2.0 MB/s" in out
     assert "100.0% 4.0 MB of 4.0 MB 2.0 MB/s" in out
     assert out.endswith("\n")
+
+
+def test_a_partial_answer_from_another_offset_starts_over(
+    server: ModelServer, tmp_path: Path
+) -> None:
+    dest = tmp_path / f"{VOICE}.onnx"
+    part_path(dest).write_bytes(ONNX[:40_000])
+    server.wrong_range_start = 1
+    fetch_onnx(server, dest, retries=1)
+    assert dest.read_bytes() == ONNX
+    assert [r for _, r in server.requests] == ["bytes=40000-", None]

@@ -12,7 +12,7 @@ from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import parse_wav
 from voice_coach.config import Config, SpeechSettings
 from voice_coach.speech.recognizer import RecognizerError, Utterance
-from voice_coach.speech.vosk import VoskRecognizer, find_model, open_recognizer
+from voice_coach.speech.vosk import VoskRecognizer, find_model, grammar_phrase, open_recognizer
 
 BLOCK = 1600
 """Samples per fed block: 0.1 s at 16 kHz, as the live microphone delivers them."""
@@ -197,3 +197,11 @@ def test_grammar_hears_a_short_answer(
 @pytest.mark.slow
 def test_unknown_words_are_reported(korean: VoskRecognizer) -> None:
     assert korean.unknown_words(["안녕하세요", "hello there"]) == ["hello", "there"]
+
+
+def test_phrases_are_spelled_as_vocabularies_spell_them() -> None:
+    assert grammar_phrase("Ja!") == "ja"
+    assert grammar_phrase("  Ga   verder, alsjeblieft. ") == "ga verder alsjeblieft"
+    assert grammar_phrase("Don't stop") == "don't stop"
+    assert grammar_phrase("Één") == "één"
+    assert grammar_phrase("?!") == ""

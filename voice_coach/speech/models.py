@@ -411,8 +411,13 @@ def _fetch_once(
         total: int | None = None
         if offset and response.status == 206:
             span = _content_range_start(response.headers.get("Content-Range"))
-            if span is not None and span[0] == offset:
-                append, total = True, span[1]
+            if span is None or span[0] != offset:
+                # Another span than asked for: useless for this part; start over.
+                part.unlink(missing_ok=True)
+                raise InterruptedDownloadError(
+                    f"{label}: the server answered another byte range than asked for"
+                )
+            append, total = True, span[1]
         if not append:
             # The server ignored our Range (200) or answered another span: start over.
             offset = 0

@@ -15,6 +15,7 @@ hears "something was said, none of the phrases"); silence returns None.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,14 @@ def _load_model(path: Path) -> Any:
         return model
 
 
+_NOT_IN_WORDS = re.compile(r"[^\w' -]+")
+
+
+def grammar_phrase(phrase: str) -> str:
+    """A phrase as Vosk vocabularies spell it: lower case, no punctuation."""
+    return " ".join(_NOT_IN_WORDS.sub(" ", phrase.lower()).split())
+
+
 def supports_grammar(model_dir: Path) -> bool:
     """Whether a Vosk model folder has a lookahead graph, so it can take a grammar."""
     graph = model_dir / "graph"
@@ -85,7 +94,7 @@ class VoskRecognizer:
         model = _load_model(self.model_dir)
         missing: list[str] = []
         for phrase in phrases:
-            for word in phrase.lower().split():
+            for word in grammar_phrase(phrase).split():
                 if model.vosk_model_find_word(word) < 0 and word not in missing:
                     missing.append(word)
         return missing
@@ -97,7 +106,7 @@ class VoskRecognizer:
         model = _load_model(self.model_dir)
         self._phrases = phrases
         if phrases and self.grammar:
-            grammar = [p.lower().strip() for p in phrases if p.strip()]
+            grammar = [g for g in (grammar_phrase(p) for p in phrases) if g]
             # A model without "[unk]" in its vocabulary would only warn and drop it.
             if model.vosk_model_find_word(UNKNOWN) >= 0:
                 grammar.append(UNKNOWN)
