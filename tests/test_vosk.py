@@ -82,9 +82,13 @@ def test_free_speech_returns_words_with_times(korean: VoskRecognizer, hello_ko: 
 def test_grammar_restricts_to_the_phrases(korean: VoskRecognizer, hello_ko: AudioChunk) -> None:
     assert korean.grammar, "the Korean model has a lookahead graph (HCLr.fst + Gr.fst)"
     korean.expect(["안녕하세요", "감사합니다"])
+    # This model has no "[unk]": under a grammar, any speech becomes a phrase.
+    assert korean.hears_other_speech is False
     heard = feed(korean, hello_ko)
     texts = {w.text for u in heard for w in u.words}
     assert texts == {"안녕하세요"}
+    korean.expect(None)
+    assert korean.hears_other_speech is True
 
 
 @pytest.mark.slow

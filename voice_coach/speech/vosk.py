@@ -77,8 +77,12 @@ class VoskRecognizer:
         """Sample rate of the fed blocks in Hertz."""
         self.grammar = supports_grammar(self.model_dir)
         """Whether `expect(phrases)` restricts recognition to the phrases."""
+        self.phrases: Sequence[str] | None = None
+        """What the last `expect` listens for (None: free speech)."""
+        self.hears_other_speech = True
+        """False while a grammar without "[unk]" is active: then any speech comes back
+        as one of the phrases, so a low `Word.conf` is the only sign it was not."""
         self._recognizer: Any = None
-        self._phrases: Sequence[str] | None = None
 
     @property
     def name(self) -> str:
@@ -104,12 +108,15 @@ class VoskRecognizer:
         import vosk
 
         model = _load_model(self.model_dir)
-        self._phrases = phrases
+        self.phrases = phrases
+        self.hears_other_speech = True
         if phrases and self.grammar:
             grammar = [g for g in (grammar_phrase(p) for p in phrases) if g]
             # A model without "[unk]" in its vocabulary would only warn and drop it.
             if model.vosk_model_find_word(UNKNOWN) >= 0:
                 grammar.append(UNKNOWN)
+            else:
+                self.hears_other_speech = False
             recognizer = vosk.KaldiRecognizer(
                 model, float(self.rate), json.dumps(grammar, ensure_ascii=False)
             )
