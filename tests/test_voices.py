@@ -98,6 +98,8 @@ def test_sentences_split_at_sentence_ends_only() -> None:
     assert sentences("Wacht… en adem uit.") == ["Wacht… en adem uit."]
     assert sentences("Welkom\n\nWe beginnen") == ["Welkom", "We beginnen"]
     assert sentences("I said no. Then we left.") == ["I said no.", "Then we left."]
+    assert sentences("Breathe in 4. Out 6.") == ["Breathe in 4.", "Out 6."]
+    assert sentences("Ask U.S. Grant. Then go.") == ["Ask U.S. Grant.", "Then go."]
     assert sentences("   ") == []
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.audio.chunk import AudioChunk, float_to_pcm16, pcm_to_float
+from voice_coach.audio.chunk import AudioChunk, Samples, pcm_to_float
 from voice_coach.config import data_dir
 from voice_coach.speech.voice import Voice, VoiceError, check_rate
 
@@ -302,24 +302,26 @@ class Prerender:
         return self.done
 
     def _run(self) -> None:
-        cache = self._cache
         for text in self.texts:
             if self._cancel.is_set():
                 return
-            path = cache.entry_path(text, self.rate)
-            if cache._read(path) is not None:
-                continue
-            chunks: list[AudioChunk] = []
             try:
-                with contextlib.closing(cache._render(text, self.rate, self._cancel)) as renders:
-                    chunks.extend(renders)
+                if self._render_one(text):
+                    self.rendered += 1
             except VoiceError as err:
                 self.errors.append((text, str(err)))
-                continue
-            if self._cancel.is_set():
-                return  # a half-rendered prompt is dropped, not stored
-            cache._store(path, chunks)
-            self.rendered += 1
+
+    def _render_one(self, text: str) -> bool:
+        cache = self._cache
+        path = cache.entry_path(text, self.rate)
+        if cache._read(path) is not None:
+            return False
+        with contextlib.closing(cache._render(text, self.rate, self._cancel)) as renders:
+            chunks = list(renders)
+        if self._cancel.is_set():
+            return False  # a half-rendered prompt is dropped, not stored
+        cache._store(path, chunks)
+        return True
 
 
 class _Turns:
@@ -366,14 +368,20 @@ class _Turns:
 # --- the entry format: a mono 16-bit WAV with a cue point per sentence --------------
 
 
+def _pcm16(samples: Samples) -> bytes:
+    # Scaled by 32768, the same factor `pcm_to_float` divides by, so that a stored
+    # sample reads back to exactly the value that was played on the miss.
+    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
+
+
 def _as_stored(chunk: AudioChunk) -> AudioChunk:
-    return AudioChunk(pcm_to_float(float_to_pcm16(chunk.samples), 2, 1), chunk.rate)
+    return AudioChunk(pcm_to_float(_pcm16(chunk.samples), 2, 1), chunk.rate)
 
 
 def encode_entry(chunks: list[AudioChunk]) -> bytes:
     """The bytes of an entry: the sentences one after another, a cue at each start."""
     rate = chunks[0].rate
-    pcm = b"".join(float_to_pcm16(c.to_rate(rate).samples) for c in chunks)
+    pcm = b"".join(_pcm16(c.to_rate(rate).samples) for c in chunks)
     starts = np.cumsum([0] + [len(c.to_rate(rate).samples) for c in chunks[:-1]])
     fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
     cue = struct.pack("<I", len(chunks)) + b"".join(

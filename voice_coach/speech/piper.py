@@ -149,7 +149,7 @@ class PiperVoice:
 
 _CALIBRATION_TEXT = "Take a slow breath together, and let the day settle."
 # Phonemised by the voice's own language rules; any phrase of ordinary length will do.
-_CALIBRATION_STRETCH = (1.0, 1.2, 1.5, 2.0)
+_CALIBRATION_STRETCH = (0.85, 1.0, 1.2, 1.5, 2.0)
 
 
 def _measure_stretch(voice: Any) -> tuple[list[float], list[float]]:

@@ -41,7 +41,7 @@ _ABBREVIATIONS = frozenset(
     {"bv", "bijv", "dhr", "mevr", "mw", "dr", "drs", "ir", "prof", "ca", "enz", "etc"}
     | {"evt", "ong", "resp", "nl", "mr", "mrs", "ms", "st", "vs", "eg", "ie", "cf", "nr"}
 )
-_INITIAL = re.compile(r"(?:^|\s)(?:\w\.)+$")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # J. or U.S. (letters only: "3." ends)
 
 
 def sentences(text: str) -> list[str]:
@@ -72,8 +72,10 @@ def sentences(text: str) -> list[str]:
 def _ends_in_abbreviation(sentence: str) -> bool:
     if not sentence.endswith("."):
         return False
-    last = sentence.rsplit(None, 1)[-1].rstrip(".").replace(".", "").lower()
-    return last in _ABBREVIATIONS or bool(_INITIAL.search(sentence))
+    word = sentence.rsplit(None, 1)[-1]
+    if _INITIALS.fullmatch(word) and word[0].isupper():
+        return True
+    return word.replace(".", "").lower() in _ABBREVIATIONS
 
 
 MIN_RATE = 0.25
