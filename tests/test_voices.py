@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 from pathlib import Path
 
 import numpy as np
@@ -148,6 +149,32 @@ def test_piper_slower_rate_stretches_speech_proportionally(joe: PiperVoice) -> N
     # length_scale 1.25: the speech itself lasts ~1.25 times as long (Piper's duration
     # noise and our fixed 30 ms edges move it a little).
     assert slow / normal == pytest.approx(1.25, abs=0.1)
+
+
+def test_piper_rate_calibration_is_measured_once_and_kept(
+    joe: PiperVoice, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Piper rounds phoneme lengths up to whole frames, so plain length_scale / rate
+    # slows down too little; the measured curve asks for more stretch.
+    assert joe.stretch(0.8) > 1.25
+    assert joe.stretch(1.0) == 1.0
+    assert joe.stretch(0.7) > joe.stretch(0.8) > joe.stretch(0.9) > 1.0
+    file = tmp_path / "cache" / "stretch.json"
+    first = PiperVoice(joe.model, joe.config, calibration_file=file)
+    monkeypatch.setattr(first, "_voice", joe.load())  # share the loaded model
+    factor = first.stretch(0.8)
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600
+
+    def no_measuring(voice: object) -> None:
+        raise AssertionError("the stored curve should have been used")
+
+    monkeypatch.setattr("voice_coach.speech.piper._measure_stretch", no_measuring)
+    again = PiperVoice(joe.model, joe.config, calibration_file=file)
+    assert again.stretch(0.8) == factor
+    file.write_text("{not json")
+    damaged = PiperVoice(joe.model, joe.config, calibration_file=file)
+    with pytest.raises(AssertionError, match="stored curve"):
+        damaged.stretch(0.8)  # a damaged file is measured again, not trusted
 
 
 def test_piper_streams_sentence_by_sentence(

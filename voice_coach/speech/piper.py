@@ -1,14 +1,19 @@
 """Piper voices: natural neural speech, slowed down by stretching phonemes.
 
 A slower coach must still sound like the same person, so `rate` changes Piper's
-length_scale (how long each phoneme lasts) and leaves the pitch alone:
-length_scale = the voice's own length_scale / rate. The model loads once, on the first
-sentence or on `load()`, and is then shared by every caller (also across threads).
+length_scale (how long each phoneme lasts) and leaves the pitch alone: about the
+voice's own length_scale / rate, corrected by a measured curve (see
+`PiperVoice.stretch`) so that rate 0.8 really gives speech 1.25 times as long. The
+model loads once, on the first sentence or on `load()`, and is then shared by every
+caller (also across threads).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import json
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +38,7 @@ class PiperVoice:
         config: Path | None = None,
         name: str | None = None,
         calibrate: bool = True,
+        calibration_file: Path | None = None,
     ) -> None:
         self.model = Path(model)
         """The ONNX voice model."""
@@ -42,6 +48,9 @@ class PiperVoice:
         self.calibrate = calibrate
         """Measure how the voice stretches, so `rate` means what it says (see `stretch`);
         False uses length_scale / rate as is."""
+        self.calibration_file = calibration_file
+        """Where measured curves are kept (a JSON file, by voice identity), so the
+        measurement runs once per voice file, not once per session; None: in memory."""
         self._lock = threading.Lock()
         self._stretch_curve: tuple[list[float], list[float]] | None = None
         self._voice: Any = None
@@ -106,8 +115,10 @@ class PiperVoice:
         Not simply 1/rate: Piper rounds every phoneme, and the short pauses between
         phonemes, up to whole frames (11.6 ms), so those pauses barely stretch and
         length_scale x1.11 gives only ~3 % longer speech. A one-time calibration (a
-        few renders of a short phrase, about 0.5 s here) measures how this voice
-        really stretches; the factor is read from that curve.
+        short phrase rendered at five length scales: about 15 s of audio, 1 to 2 s
+        here, 10 s or more on a Raspberry Pi) measures how this voice really
+        stretches; the factor is read from that curve. With `calibration_file` set the
+        curve is measured once per voice file and read back afterwards.
         """
         check_rate(rate)
         if rate == 1.0 or not self.calibrate:
@@ -118,8 +129,46 @@ class PiperVoice:
     def _curve(self) -> tuple[list[float], list[float]]:
         with self._lock:
             if self._stretch_curve is None:
-                self._stretch_curve = _measure_stretch(self._voice_unlocked())
+                curve = self._stored_curve()
+                if curve is None:
+                    curve = _measure_stretch(self._voice_unlocked())
+                    self._store_curve(curve)
+                self._stretch_curve = curve
             return self._stretch_curve
+
+    def _stored_curve(self) -> tuple[list[float], list[float]] | None:
+        if self.calibration_file is None:
+            return None
+        try:
+            stored = json.loads(self.calibration_file.read_text(encoding="utf-8"))
+            factors, ratios = stored[self.identity]
+            if len(factors) == len(ratios) >= 2 and all(
+                isinstance(x, float) for x in [*factors, *ratios]
+            ):
+                return [float(x) for x in factors], [float(x) for x in ratios]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # absent or damaged: measure again
+        return None
+
+    def _store_curve(self, curve: tuple[list[float], list[float]]) -> None:
+        path = self.calibration_file
+        if path is None:
+            return
+        stored: dict[str, object] = {}
+        with contextlib.suppress(OSError, ValueError):
+            loaded = json.loads(path.read_text(encoding="utf-8"))
+            stored = loaded if isinstance(loaded, dict) else {}
+        stored[self.identity] = [curve[0], curve[1]]
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(stored, out)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()  # not kept: it is measured again next time
 
     def speak(self, text: str, rate: float) -> Iterator[AudioChunk]:
         """One chunk per sentence at the voice's own sample rate (22050 Hz for medium

