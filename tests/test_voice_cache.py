@@ -249,3 +249,42 @@ def test_prerender_records_voice_errors(tmp_path: Path) -> None:
     assert len(job.errors) == 1 and "missing" in job.errors[0][1]
     with pytest.raises(VoiceError):
         list(cache.speak("Hello.", 1.0))
+
+
+class Ordered:
+    """A real voice that logs each sentence as it renders; "Hold." waits for a gate."""
+
+    def __init__(self, voice: EspeakVoice) -> None:
+        self.voice = voice
+        self.name = voice.name
+        self.log: list[str] = []
+        self.holding = threading.Event()
+        self.release = threading.Event()
+
+    def speak(self, text: str, rate: float) -> Iterator[AudioChunk]:
+        for sentence in text.split(" "):
+            if sentence == "Hold.":
+                self.holding.set()
+                self.release.wait(timeout=30)
+            chunk = next(iter(self.voice.speak(sentence, rate)))
+            self.log.append(sentence)
+            yield chunk
+
+
+@needs_espeak
+def test_foreground_goes_before_the_next_background_sentence(tmp_path: Path) -> None:
+    inner = Ordered(EspeakVoice("en"))
+    cache = CachedVoice(inner, tmp_path)
+    job = cache.prerender(["Hold. Later. Latest."], 1.0)
+    assert inner.holding.wait(timeout=30)
+    spoken: list[AudioChunk] = []
+    foreground = threading.Thread(target=lambda: spoken.extend(cache.speak("Now.", 1.0)))
+    foreground.start()
+    deadline = threading.Event()
+    while cache._turns._foreground_waiting == 0 and not deadline.wait(0.01):
+        pass  # until the foreground queues behind the sentence being rendered
+    inner.release.set()
+    foreground.join(timeout=30)
+    assert job.wait(timeout=30)
+    assert inner.log == ["Hold.", "Now.", "Later.", "Latest."]
+    assert len(spoken) == 1
