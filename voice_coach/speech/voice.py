@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from voice_coach.audio.chunk import AudioChunk
+from voice_coach.audio.chunk import AudioChunk, Samples
 
 
 class VoiceError(Exception):
@@ -34,17 +34,87 @@ class Voice(Protocol):
         ...
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?…])|(?<=[.!?…][\"'”’)]))\s+|\n\s*\n")
+# Words that end in a full stop without ending the sentence (Dutch and English),
+# lower case. Splitting after them would put a long pause inside a sentence.
+_ABBREVIATIONS = frozenset(
+    {"bv", "bijv", "dhr", "mevr", "mw", "dr", "drs", "ir", "prof", "ca", "enz", "etc"}
+    | {"evt", "ong", "resp", "nl", "mr", "mrs", "ms", "st", "vs", "eg", "ie", "cf", "nr"}
+)
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+")  # J. or U.S. (letters only: "3." ends)
 
 
 def sentences(text: str) -> list[str]:
-    """Split text at sentence ends (., !, ?, …) followed by white space."""
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
+    """Split text at sentence ends (., !, ?, … then white space) and blank lines.
+
+    A full stop after a known abbreviation ("bijv.", "Dr.", "e.g.") or an initial
+    ("J. Jansen") does not end a sentence, nor does one followed by a lower-case
+    word ("Wacht… en adem.").
+    """
+    parts: list[str] = []
+    pending = ""
+    for piece in _SENTENCE_END.split(text.strip()):
+        piece = piece.strip() if piece else ""
+        if not piece:
+            continue
+        if parts and not pending and piece[0].islower():
+            parts[-1] = f"{parts[-1]} {piece}"
+            continue
+        pending = f"{pending} {piece}" if pending else piece
+        if not _ends_in_abbreviation(pending):
+            parts.append(pending)
+            pending = ""
+    if pending:
+        parts.append(pending)
+    return parts
+
+
+def _ends_in_abbreviation(sentence: str) -> bool:
+    if not sentence.endswith("."):
+        return False
+    word = sentence.rsplit(None, 1)[-1]
+    if _INITIALS.fullmatch(word) and word[0].isupper():
+        return True
+    return word.replace(".", "").lower() in _ABBREVIATIONS
+
+
+MIN_RATE = 0.25
+MAX_RATE = 4.0
+
+
+def check_rate(rate: float) -> float:
+    """`rate` itself when a voice can speak at it, else ValueError (0.25 to 4)."""
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise ValueError(f"speech rate {rate} is out of range; use {MIN_RATE} to {MAX_RATE}")
+    return rate
 
 
 def sentence_gap(rate: float) -> float:
     """Seconds of silence after a sentence: a slower coach leaves more room."""
     return round(0.35 / max(rate, 0.3), 3)
+
+
+QUIET = 10 ** (-60 / 20)
+"""Amplitude (full scale 1.0) below which a voice's lead-in and tail count as silence."""
+
+_KEEP_EDGE = 0.03
+"""Seconds of the quiet edge kept, so soft onsets and decays are not cut."""
+
+
+def sentence_chunk(samples: Samples, rate_hz: int, rate: float) -> AudioChunk:
+    """One spoken sentence as the Voice protocol wants it: the engine's own silence
+    at both ends trimmed (engines differ: espeak-ng pads a sentence with ~0.3 s, Piper
+    with ~0.1 s), then `sentence_gap(rate)` seconds of silence, so every voice pauses
+    alike. `rate_hz` is the sample rate in Hertz, `rate` the speech rate."""
+    loud = np.flatnonzero(np.abs(samples) > QUIET)
+    if len(loud) == 0:
+        speech = np.zeros(0, dtype=np.float32)
+    else:
+        edge = round(_KEEP_EDGE * rate_hz)
+        start = max(0, int(loud[0]) - edge)
+        end = min(len(samples), int(loud[-1]) + 1 + edge)
+        speech = np.asarray(samples[start:end], dtype=np.float32)
+    return AudioChunk(speech, rate_hz).then(AudioChunk.silence(sentence_gap(rate), rate_hz))
 
 
 class FakeVoice:
