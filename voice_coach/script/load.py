@@ -364,27 +364,18 @@ class _Reader:
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
     def number(self, node: Node, label: str, rule: rules.Number) -> Any:
-        expected = rule.describe() + (f" ({rule.unit})" if rule.unit not in ("", "seconds") else "")
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
         if value is _BAD:
             return _BAD
         if isinstance(value, bool) or not isinstance(value, int | float):
             hint = "; write it without quotes" if _is_number_text(value) else ""
-            self.report(node, f"{label} should be {expected}, found {_found(node)}{hint}")
+            self.report(node, f"{label} should be {rule.noun()}, found {_found(node)}{hint}")
             return _BAD
-        if (
-            not math.isfinite(value)
-            or (value <= rule.minimum if rule.exclusive else value < rule.minimum)
-            or value > rule.maximum
-        ):
-            self.report(node, f"{label} should be {expected}, found {node.value}")
+        wrong = rule.problem(value)
+        if wrong:
+            self.report(node, f"{label} should be {wrong}, found {node.value}")
             return _BAD
-        if rule.integer:
-            if value != int(value):
-                self.report(node, f"{label} should be {expected}, found {node.value}")
-                return _BAD
-            return int(value)
-        return float(value)
+        return int(value) if rule.integer else float(value)
 
     def flag(self, node: Node, label: str) -> Any:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
@@ -645,7 +636,8 @@ class _Reader:
         if pairs is None:
             return _BAD
         if not pairs:
-            self.report(node, f"{label} is empty; give at least one answer, like 'ja: [...]'")
+            if not node.value:  # else every key was already reported as not a word
+                self.report(node, f"{label} is empty; give at least one answer, like 'ja: [...]'")
             return _BAD
         built: list[tuple[str, tuple[model.Step, ...]]] = []
         seen: dict[str, int] = {}

@@ -7,6 +7,7 @@ apart on names, required keys or number ranges.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -33,14 +34,26 @@ class Number:
     integer: bool = False
     unit: str = ""
 
-    def describe(self) -> str:
-        """The range in words, for error messages."""
-        noun = "a whole number" if self.integer else "a number"
+    def noun(self) -> str:
+        """What kind of number, for 'should be ...' messages."""
         if self.unit == "seconds":
-            noun = "a number of seconds"
-        low = f"above {self.minimum:g}" if self.exclusive else f"from {self.minimum:g}"
-        high = f"up to {self.maximum:g}" if self.exclusive else f"to {self.maximum:g}"
-        return f"{noun} {low} {high}"
+            return "a number of seconds"
+        return "a whole number" if self.integer else "a number"
+
+    def problem(self, value: float) -> str:
+        """What is wrong with a number of the right type ('' when it is fine)."""
+        unit = f" {self.unit}" if self.unit else ""
+        if not math.isfinite(value):
+            return f"a finite number{unit}"
+        if self.exclusive and value <= self.minimum:
+            return f"more than {self.minimum:g}{unit}"
+        if value < self.minimum:
+            return f"at least {self.minimum:g}{unit}"
+        if value > self.maximum:
+            return f"at most {self.maximum:g}{unit}"
+        if self.integer and value != int(value):
+            return "a whole number"
+        return ""
 
 
 NUMBERS: dict[str, Number] = {
