@@ -11,7 +11,6 @@ cost little; see `yaml_tree` for the size, depth and encoding guards.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field

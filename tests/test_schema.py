@@ -1,0 +1,117 @@
+"""The JSON Schema and the loader agree: on good files, built-in scripts, bad fixtures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from voice_coach.lang import PHRASES
+from voice_coach.script import model
+from voice_coach.script.load import check_file
+from voice_coach.script.schema_build import SCHEMA_PATH, build_schema, schema_text
+from voice_coach.script.yaml_safe import load_yaml
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).parent.parent
+GOOD = sorted((DATA / "good").glob("*.yaml")) + sorted((ROOT / "scripts").rglob("*.yaml"))
+
+# How the schema treats each bad fixture. "schema": it rejects it too. "loader-only":
+# the check needs more than JSON Schema can say, so the schema accepts the file and
+# only the loader rejects it. "not-yaml": no data to give the schema at all.
+BAD: dict[str, str] = {
+    "ask-empty.yaml": "schema",
+    "bad-id.yaml": "schema",
+    "durations.yaml": "schema",
+    "indent.yaml": "schema",
+    "language.yaml": "schema",
+    "many.yaml": "schema",
+    "mirror-same.yaml": "schema",
+    "missing-keys.yaml": "schema",
+    "not-mapping.yaml": "schema",
+    "placeholder.yaml": "schema",
+    "unknown-key.yaml": "schema",
+    "unknown-step.yaml": "schema",
+    "wrong-type.yaml": "schema",
+    "duplicate-key.yaml": "loader-only",  # a YAML parser keeps the last value silently
+    "warn-before.yaml": "loader-only",  # compares two keys' numbers
+    "dup/one.yaml": "loader-only",  # ids used twice are found across files
+    "dup/two.yaml": "loader-only",
+    "syntax.yaml": "not-yaml",
+}
+
+
+@pytest.fixture(scope="module")
+def validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _data(path: Path) -> Any:
+    return load_yaml(path.read_text(encoding="utf-8"))
+
+
+def test_schema_file_is_up_to_date() -> None:
+    assert SCHEMA_PATH.read_text(encoding="utf-8") == schema_text(), (
+        "run: python -m voice_coach.script.schema_build"
+    )
+
+
+def test_schema_names_every_step_kind_and_phrase() -> None:
+    schema = build_schema()
+    assert list(schema["$defs"]["step"]["properties"]) == list(model.STEP_KINDS)
+    assert list(schema["$defs"]["phrases"]["properties"]) == list(PHRASES)
+
+
+@pytest.mark.parametrize("path", GOOD, ids=lambda p: str(p.relative_to(ROOT)))
+def test_good_files_pass_both(path: Path, validator: jsonschema.Draft202012Validator) -> None:
+    assert check_file(path).problems == []
+    assert [e.message for e in validator.iter_errors(_data(path))] == []
+
+
+def test_every_bad_fixture_is_classified() -> None:
+    found = sorted(str(p.relative_to(DATA / "bad")) for p in (DATA / "bad").rglob("*.yaml"))
+    assert found == sorted(BAD)
+
+
+@pytest.mark.parametrize("name", sorted(BAD))
+def test_bad_fixtures(name: str, validator: jsonschema.Draft202012Validator) -> None:
+    path = DATA / "bad" / name
+    kind = BAD[name]
+    if name.startswith("dup/"):
+        assert check_file(path).problems == []  # alone, each file is fine
+    else:
+        assert check_file(path).problems, "the loader must reject it"
+    if kind == "not-yaml":
+        with pytest.raises(Exception):  # noqa: B017 - any parser error will do
+            _data(path)
+        return
+    errors = list(validator.iter_errors(_data(path)))
+    if kind == "schema":
+        assert errors, "the schema must reject it too"
+    else:
+        assert errors == [], "marked loader-only but the schema rejects it: update BAD"
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("Welkom {A} en {B}.", True),
+        ("Geen plaatshouders.", True),
+        ("Welkom {a}.", False),
+        ("Welkom {A", False),
+        ("   ", False),
+    ],
+)
+def test_text_rules_agree(
+    text: str, ok: bool, validator: jsonschema.Draft202012Validator, tmp_path: Path
+) -> None:
+    data = {"id": "t", "title": "T", "language": "nl", "steps": [{"say": text}]}
+    path = tmp_path / "t.yaml"
+    path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML too
+    assert (check_file(path).problems == []) is ok
+    assert validator.is_valid(data) is ok
