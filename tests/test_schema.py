@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import jsonschema
 import pytest
 
 from voice_coach.lang import PHRASES
-from voice_coach.script import model
+from voice_coach.script import model, rules
 from voice_coach.script.load import check_file
 from voice_coach.script.schema_build import SCHEMA_PATH, build_schema, schema_text
 from voice_coach.script.yaml_safe import load_yaml
@@ -115,3 +116,47 @@ def test_text_rules_agree(
     path.write_text(json.dumps(data), encoding="utf-8")  # JSON is YAML too
     assert (check_file(path).problems == []) is ok
     assert validator.is_valid(data) is ok
+
+
+# -- the documentation's examples are valid scripts ---------------------------------
+
+DOCS = ROOT / "docs" / "scripts.md"
+HEAD = "id: doc-example\ntitle: Example\nlanguage: nl\n"
+
+
+def _doc_examples() -> list[tuple[int, str]]:
+    """Every ```yaml block of docs/scripts.md as a whole script, with its line."""
+    text = DOCS.read_text(encoding="utf-8")
+    examples = []
+    for match in re.finditer(r"```yaml\n(.*?)```", text, re.S):
+        block = match.group(1)
+        body = "\n".join(line for line in block.splitlines() if not line.startswith("#"))
+        line = text.count("\n", 0, match.start()) + 2
+        if body.startswith("id:"):
+            script = block
+        elif body.startswith("- "):
+            script = HEAD + "steps:\n" + "".join(f"  {row}\n" for row in block.splitlines())
+        else:  # settings:, phrases:, x-... blocks: complete the script around them
+            steps = "" if "steps:" in block else "steps:\n  - pause: 1\n"
+            script = HEAD + block + steps
+        examples.append((line, script))
+    return examples
+
+
+@pytest.mark.parametrize(("line", "script"), _doc_examples(), ids=lambda v: str(v)[:12])
+def test_doc_examples_pass_both(
+    line: int, script: str, tmp_path: Path, validator: jsonschema.Draft202012Validator
+) -> None:
+    path = tmp_path / "example.yaml"
+    path.write_text(script, encoding="utf-8")
+    assert check_file(path).problems == [], f"docs/scripts.md line {line}"
+    assert validator.is_valid(_data(path)), f"docs/scripts.md line {line}"
+
+
+def test_docs_name_every_key_step_and_phrase() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    names = [*model.STEP_KINDS, *PHRASES]
+    for spec in (rules.TOP, rules.VOICE, rules.SETTINGS, *rules.STEP_FIELDS.values()):
+        names.extend(spec)
+    missing = [name for name in names if f"`{name}`" not in text]
+    assert missing == []

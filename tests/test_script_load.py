@@ -232,8 +232,14 @@ def test_two_step_kinds_in_one_item_and_field_outside_its_step(tmp_path: Path) -
 
 
 def test_phrase_placeholders_follow_the_phrase(tmp_path: Path) -> None:
-    text = HEAD.replace("steps:", 'phrases:\n  summary_talk: "{A} {a_minutes}, {B} {b_minutes}"\n'
-                        '  pace_nudge: "{Name}, rustig."\nsteps:') + "  - pause: 1\n"
+    text = (
+        HEAD.replace(
+            "steps:",
+            'phrases:\n  summary_talk: "{A} {a_minutes}, {B} {b_minutes}"\n'
+            '  pace_nudge: "{Name}, rustig."\nsteps:',
+        )
+        + "  - pause: 1\n"
+    )
     problems = check_file(_write(tmp_path, text)).problems
     assert [(p.line, p.column, p.message) for p in problems] == [
         (6, 15, "unknown placeholder {Name} in phrase 'pace_nudge'; did you mean {name}?")
@@ -241,10 +247,7 @@ def test_phrase_placeholders_follow_the_phrase(tmp_path: Path) -> None:
 
 
 def test_stray_brace_and_non_string_answer(tmp_path: Path) -> None:
-    text = HEAD + (
-        '  - say: "Hallo {A"\n'
-        "  - ask: {prompt: Klaar, answers: {true: [], 1: []}}\n"
-    )
+    text = HEAD + ('  - say: "Hallo {A"\n  - ask: {prompt: Klaar, answers: {true: [], 1: []}}\n')
     problems = check_file(_write(tmp_path, text)).problems
     assert [(p.line, p.column) for p in problems] == [(5, 10), (6, 36), (6, 46)]
     assert "unmatched '{'" in problems[0].message
@@ -276,8 +279,10 @@ def _alias_bomb() -> str:
 
 
 def _step_bomb() -> str:
-    lines = [HEAD.rstrip("\n").replace("steps:", ""), "x-0: &s0 [" + ", ".join(["{say: lol}"] * 9)
-             + "]"]
+    lines = [
+        HEAD.rstrip("\n").replace("steps:", ""),
+        "x-0: &s0 [" + ", ".join(["{say: lol}"] * 9) + "]",
+    ]
     lines += [
         f"x-{i}: &s{i} [" + ", ".join([f"{{repeat: {{times: 9, steps: *s{i - 1}}}}}"] * 9) + "]"
         for i in range(1, 10)

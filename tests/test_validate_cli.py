@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from voice_coach.cli import main
-from voice_coach.commands import validate
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
@@ -87,7 +86,7 @@ def test_without_paths_checks_builtin_and_user_folders_apart(
     script = "id: same\ntitle: S\nlanguage: nl\nsteps: [{pause: 1}]\n"
     (builtin / "same.yaml").write_text(script)
     (user / "same.yaml").write_text(script)  # an override, not a duplicate
-    monkeypatch.setattr(validate.config, "builtin_scripts_dir", lambda: tmp_path / "builtin")
+    monkeypatch.setattr("voice_coach.config.builtin_scripts_dir", lambda: tmp_path / "builtin")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     assert main(["validate"]) == 0
     assert capsys.readouterr().out == "2 scripts checked, all valid\n"
@@ -109,3 +108,9 @@ def test_runs_as_a_module_in_a_subprocess(tmp_path: Path) -> None:
         "1 script checked, 1 problem in 1 of them",
     ]
     assert result.stderr == ""
+
+
+def test_schema_option_prints_the_schema_path(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--schema"]) == 0
+    printed = Path(capsys.readouterr().out.strip())
+    assert printed.name == "schema.json" and printed.is_file()

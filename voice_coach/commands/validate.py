@@ -13,6 +13,7 @@ from typing import Any
 
 from voice_coach import config
 from voice_coach.script.load import Report, check_paths
+from voice_coach.script.schema_build import SCHEMA_PATH
 
 
 def register(sub: Any) -> None:
@@ -31,11 +32,19 @@ def register(sub: Any) -> None:
         metavar="PATH",
         help="script file or folder (default: the built-in and your own scripts)",
     )
+    parser.add_argument(
+        "--schema",
+        action="store_true",
+        help="print the path of the JSON Schema for editors and exit",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Print each problem and a summary; 0 when all valid, 1 otherwise."""
+    if args.schema:
+        print(SCHEMA_PATH)
+        return 0
     if args.paths:
         reports = [check_paths(args.paths)]
     else:

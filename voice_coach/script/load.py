@@ -401,7 +401,7 @@ class _Reader:
             hint = f"; did you mean '{slug}'?" if slug else ""
             self.report(
                 node,
-                f"{label} '{value}' may hold only lowercase letters, digits and single "
+                f"the id '{value}' may hold only lowercase letters, digits and single "
                 f"dashes, like 'avond-checkin'{hint}",
             )
             return _BAD
