@@ -114,3 +114,9 @@ def test_schema_option_prints_the_schema_path(capsys: pytest.CaptureFixture[str]
     assert main(["validate", "--schema"]) == 0
     printed = Path(capsys.readouterr().out.strip())
     assert printed.name == "schema.json" and printed.is_file()
+
+
+def test_a_file_named_twice_is_checked_once(capsys: pytest.CaptureFixture[str]) -> None:
+    full = DATA / "good" / "full.yaml"
+    assert main(["validate", str(full), str(DATA / "good")]) == 0
+    assert capsys.readouterr().out == "2 scripts checked, all valid\n"

@@ -79,7 +79,11 @@ def check_file(path: str | Path) -> Checked:
 
 
 def script_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]]:
-    """The script files among `paths`, folders searched recursively (*.yaml, *.yml)."""
+    """The script files among `paths`, folders searched recursively (*.yaml, *.yml).
+
+    Returns the files (each once) and a problem for each path that is missing or
+    is a folder without scripts.
+    """
     files: list[Path] = []
     problems: list[Problem] = []
     for raw in paths:
@@ -95,7 +99,12 @@ def script_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Problem]
             files.append(path)
         else:
             problems.append(Problem(str(path), 0, 0, "no such file or folder"))
-    return files, problems
+    # A file named twice (directly and through its folder) is checked once, so it
+    # is not reported as using its own id twice.
+    unique: dict[Path, Path] = {}
+    for file in files:
+        unique.setdefault(file.resolve(), file)
+    return list(unique.values()), problems
 
 
 def check_paths(paths: Iterable[str | Path]) -> Report:
