@@ -178,7 +178,7 @@ class Reader:
         owner: Node,
         nested: int = 0,
     ) -> dict[str, Any] | None:
-        """Check a mapping against `spec`; the valid values by key (None: not a mapping).
+        """Check a mapping against `spec`: its values by key, or None after a problem.
 
         Missing required keys are reported at `owner` (the key naming the mapping).
         """

@@ -181,7 +181,6 @@ def check_expansion(root: Node) -> None:
         busy.add(key)
         stack.append((node, True))
         stack.extend((c, False) for c in children if id(c) not in sizes)
-    return None
 
 
 def _children(node: Node) -> list[Node]:
