@@ -19,6 +19,19 @@ from voice_coach.script.errors import Problem, ScriptError
 from voice_coach.script.reader import MAX_PROBLEMS, Reader, Stopped
 from voice_coach.script.yaml_tree import TreeError, read_tree
 
+__all__ = [
+    "SCRIPT_SUFFIXES",
+    "Checked",
+    "Problem",
+    "Report",
+    "ScriptError",
+    "check_file",
+    "check_files",
+    "check_paths",
+    "load_script",
+    "script_files",
+]
+
 SCRIPT_SUFFIXES = (".yaml", ".yml")
 
 
