@@ -1,0 +1,142 @@
+"""`voice-coach list`, the catalogue behind it and the duration estimate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from voice_coach.cli import main
+from voice_coach.script import model
+from voice_coach.script.catalog import find_scripts, resolve_script
+from voice_coach.script.errors import ScriptNotFoundError
+from voice_coach.script.estimate import estimate_minutes, estimate_seconds
+
+SCRIPT = (
+    "id: {id}\ntitle: {title}\nlanguage: {lang}\nsteps:\n  - turn: {{speaker: A, seconds: {s}}}\n"
+)
+
+
+@pytest.fixture()
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A temporary built-in folder and a temporary user config folder."""
+    builtin = tmp_path / "builtin"
+    (builtin / "nl").mkdir(parents=True)
+    (builtin / "en").mkdir(parents=True)
+    user = tmp_path / "config" / "voice-coach" / "scripts"
+    user.mkdir(parents=True)
+    monkeypatch.setattr("voice_coach.config.builtin_scripts_dir", lambda: builtin)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    (builtin / "nl" / "avond.yaml").write_text(
+        SCRIPT.format(id="avond-checkin", title="Avond", lang="nl", s=300)
+    )
+    (builtin / "en" / "evening.yaml").write_text(
+        SCRIPT.format(id="evening-checkin", title="Evening", lang="en", s=600)
+    )
+    (user / "mine.yaml").write_text(
+        SCRIPT.format(id="avond-checkin", title="Mijn avond", lang="nl", s=120)
+    )
+    (user / "broken.yaml").write_text("id: broken\nsteps: 3\n")
+    return builtin, user
+
+
+def test_list_shows_every_script_with_source_and_overrides(
+    folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, user = folders
+    assert main(["list"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "ID               LANG  MIN  SOURCE                     TITLE",
+        "avond-checkin    nl    ~5   built-in (overridden)      Avond",
+        "avond-checkin    nl    ~2   user (overrides built-in)  Mijn avond",
+        "broken           ?     ?    user                       "
+        f"(invalid: 3 problems; run voice-coach validate {user}/broken.yaml)",
+        "evening-checkin  en    ~10  built-in                   Evening",
+    ]
+
+
+def test_list_filters_by_language(
+    folders: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["list", "--language", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "evening-checkin" in out and "avond-checkin" not in out
+
+
+def test_list_with_no_scripts_says_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr("voice_coach.config.builtin_scripts_dir", lambda: tmp_path / "none")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert main(["list"]) == 0
+    assert capsys.readouterr().out.startswith("No scripts found in ")
+
+
+def test_resolve_prefers_the_user_script_and_accepts_paths(folders: tuple[Path, Path]) -> None:
+    builtin, user = folders
+    assert resolve_script("avond-checkin") == user / "mine.yaml"
+    assert resolve_script("evening-checkin") == builtin / "en" / "evening.yaml"
+    assert resolve_script(str(builtin / "nl" / "avond.yaml")) == builtin / "nl" / "avond.yaml"
+
+
+def test_resolve_unknown_id_suggests_the_closest(folders: tuple[Path, Path]) -> None:
+    with pytest.raises(ScriptNotFoundError, match="did you mean 'avond-checkin'"):
+        resolve_script("avond-chekin")
+    with pytest.raises(ScriptNotFoundError, match="no such script file"):
+        resolve_script("missing.yaml")
+
+
+def test_find_scripts_marks_overrides(folders: tuple[Path, Path]) -> None:
+    entries = {(e.id, e.source): e for e in find_scripts()}
+    assert entries[("avond-checkin", "user")].overrides
+    assert entries[("avond-checkin", "built-in")].overridden
+    assert not entries[("evening-checkin", "built-in")].overridden
+    assert entries[("broken", "user")].script is None
+
+
+def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
+    twelve = "x" * 12  # one second of speech at rate 1.0
+    script = model.Script(
+        id="t",
+        title="T",
+        language="nl",
+        rate=0.5,  # half speed: each spoken second counts twice
+        steps=(
+            model.Say(text=(twelve, twelve * 3)),  # mean 24 chars -> 2 s -> 4 s
+            model.Pause(seconds=3),
+            model.Breathe(inhale=4, exhale=6, cycles=3, intro=(twelve,)),  # 30 + 2
+            model.Turn(speaker="A", seconds=60, prompt=(twelve,)),  # 60 + 2
+            model.Mirror(
+                sender="A",
+                receiver="B",
+                seconds=30,
+                mirror_seconds=20,
+                rounds=2,
+                swap=True,
+                prompt=(twelve,),
+            ),  # (30 + 20) x 2 rounds x 2 (swap) + 2 = 202
+            model.Ask(
+                prompt=(twelve,),
+                answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
+            ),  # 2 + the first branch (10)
+            model.Repeat(times=3, steps=(model.Pause(seconds=5),)),  # 15
+            model.Calibrate(seconds=20, prompt=(twelve,)),  # 22
+            model.Summary(),  # 20
+        ),
+    )
+    assert estimate_seconds(script) == pytest.approx(4 + 3 + 32 + 62 + 202 + 12 + 15 + 22 + 20)
+    assert estimate_minutes(script) == 6
+
+
+def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
+    from voice_coach.lang import language
+
+    default = language("en").phrases["turn_open"][0]
+    script = model.Script(
+        id="t",
+        title="T",
+        language="en",
+        rate=1.0,
+        steps=(model.Turn(speaker="B", seconds=10),),
+    )
+    assert estimate_seconds(script) == pytest.approx(10 + len(default) / 12)
