@@ -98,5 +98,6 @@ def mix_to_mono(samples: npt.NDArray[np.floating], channels: int) -> Samples:
 
 def float_to_pcm16(samples: Samples) -> bytes:
     """Mono float32 in [-1, 1] to 16-bit little-endian PCM (clipped)."""
-    clipped = np.clip(samples, -1.0, 1.0)
-    return (clipped * 32767.0).round().astype("<i2").tobytes()
+    # Scale by 32768 like `pcm_to_float` so a round trip keeps the level exactly.
+    scaled = np.clip(np.round(samples * 32768.0), -32768, 32767)
+    return scaled.astype("<i2").tobytes()

@@ -19,18 +19,14 @@ def load_config_or_fail() -> Config:
 
 
 def load_script_arg(name: str) -> Script:
-    """A script by id (built-in or the user's own) or by path, checked."""
-    from voice_coach.script.catalog import CatalogError, resolve_script
-    from voice_coach.script.load import ScriptError, load_script
+    """A script by id (built-in or the user's own) or by path, checked.
 
-    try:
-        path = resolve_script(name)
-    except CatalogError as err:
-        raise UserError(str(err)) from err
-    try:
-        return load_script(path)
-    except ScriptError as err:
-        raise UserError(f"the script has problems; nothing was run:\n{err}") from err
+    Raises the script package's errors, which are `UserError`s: one line per problem.
+    """
+    from voice_coach.script.catalog import resolve_script
+    from voice_coach.script.load import load_script
+
+    return load_script(resolve_script(name))
 
 
 def parse_names(text: str | None) -> list[str]:

@@ -29,8 +29,8 @@ COMMANDS = ("pause", "continue", "repeat", "next", "stop")
 PHRASES: dict[str, str] = {
     "turn_open": "Opens a turn when the script gives no prompt. {name}",
     "turn_warning": "Shortly before a turn ends. {name}, {seconds}",
-    "turn_end": "Closes a turn softly after the chime. {name}",
-    "turn_silence_end": "Closes a turn that ended on silence. {name}",
+    "turn_end": "Closes a turn whose time ran out, after the chime. {name}",
+    "turn_silence_end": "Closes a turn the speaker finished (silence). {name}",
     "ask_again": "Asks once more when no answer matched. {answers}",
     "ask_default": "Says which answer is taken when none came. {answer}",
     "no_recognizer": "Once per session: voice answers are not available.",

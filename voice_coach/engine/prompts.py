@@ -1,0 +1,62 @@
+"""The lines a session will speak that are known before it starts, for rendering ahead."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from voice_coach.lang import Language, fill
+from voice_coach.script.model import (
+    Ask,
+    Breathe,
+    Calibrate,
+    Mirror,
+    Repeat,
+    Say,
+    Script,
+    Step,
+    Turn,
+)
+
+_FIXED_PHRASES = (
+    "breathe_intro",
+    "breathe_in",
+    "breathe_in_more",
+    "breathe_hold",
+    "breathe_out",
+    "breathe_done",
+    "raised_voice",
+    "breathing_offer",
+    "resume",
+    "paused",
+    "resumed",
+    "stopped",
+)
+"""Coach phrases without runtime values (names aside), worth rendering ahead."""
+
+
+def fixed_lines(script: Script, lang: Language, names: Sequence[str]) -> list[str]:
+    """Every wording of every fixed line in `script`, with the partners' names filled in."""
+    values = {"A": names[0], "B": names[1]} if len(names) == 2 else {}
+    texts = list(_step_texts(script.steps))
+    overrides = dict(script.phrases)
+    for key in _FIXED_PHRASES:
+        texts.extend(overrides.get(key) or lang.phrases[key])
+    texts.extend(lang.count(n) for n in range(2, 11))
+    lines = [fill(text, values).strip() for text in texts]
+    return list(dict.fromkeys(line for line in lines if line))
+
+
+def _step_texts(steps: Sequence[Step]) -> Iterator[str]:
+    for step in steps:
+        if isinstance(step, Say):
+            yield from step.text
+        elif isinstance(step, Turn | Calibrate | Mirror):
+            yield from step.prompt
+        elif isinstance(step, Breathe):
+            yield from step.intro
+        elif isinstance(step, Ask):
+            yield from step.prompt
+            for _, branch in step.answers:
+                yield from _step_texts(branch)
+        elif isinstance(step, Repeat):
+            yield from _step_texts(step.steps)
