@@ -235,7 +235,7 @@ def test_phrase_placeholders_follow_the_phrase(tmp_path: Path) -> None:
     text = (
         HEAD.replace(
             "steps:",
-            'phrases:\n  summary_talk: "{A} {a_minutes}, {B} {b_minutes}"\n'
+            'phrases:\n  summary_talk: "{A} {a_time}, {B} {b_time}"\n'
             '  pace_nudge: "{Name}, rustig."\nsteps:',
         )
         + "  - pause: 1\n"

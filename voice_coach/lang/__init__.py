@@ -66,7 +66,6 @@ PHRASES: dict[str, str] = {
     "summary_balance_uneven": "When one talked much more. {more}, {less}",
     "summary_pauses": "How many breathing pauses were taken. {count}",
     "summary_pace": "Average pace. {name}, {pace}",
-    "input_ended": "Spoken at the end when the input ran out (simulations only).",
 }
 """Every phrase name, with when it is spoken and the placeholders it may use."""
 
