@@ -16,7 +16,9 @@ from voice_coach.lang import language
 from voice_coach.script.model import Ask, Say, Turn
 
 
-def _typed_session(script_steps: tuple, typing: list[tuple[float, str]]) -> tuple[str, EventLog, str]:
+def _typed_session(
+    script_steps: tuple, typing: list[tuple[float, str]]
+) -> tuple[str, EventLog, str]:
     """Run a text session whose stdin is a pipe fed `typing` at the given delays."""
     read_fd, write_fd = os.pipe()
 
@@ -34,7 +36,9 @@ def _typed_session(script_steps: tuple, typing: list[tuple[float, str]]) -> tupl
         text_io = TextIO(language("nl"), stdin=stdin, stdout=out)
         log = EventLog()
         script = script_of(*script_steps)
-        reason = Session(script, text_io, language("nl"), Config().listen, log, ["Anna", "Bram"]).run()
+        reason = Session(
+            script, text_io, language("nl"), Config().listen, log, ["Anna", "Bram"]
+        ).run()
     thread.join()
     return reason, log, out.getvalue()
 

@@ -39,6 +39,10 @@ class Speaker(Protocol):
         """Cut off whatever is playing, at once (a `stop` command, a breathing interrupt)."""
         ...
 
+    def remaining_s(self) -> float:
+        """Seconds of queued audio not yet heard (0 when silent; always 0 simulated)."""
+        ...
+
     def close(self) -> None:
         """Finish: flush what is queued and release the device or write the file."""
         ...

@@ -69,6 +69,10 @@ class TrackSpeaker:
     def stop(self) -> None:
         """Nothing plays ahead of the clock in a simulation; kept for the protocol."""
 
+    def remaining_s(self) -> float:
+        """Simulated audio is heard the moment the clock passes it."""
+        return 0.0
+
     def track(self, seconds: float | None = None) -> AudioChunk:
         """The output so far, padded with silence to `seconds` if given."""
         track = self._track

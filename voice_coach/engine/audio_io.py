@@ -81,6 +81,10 @@ class AudioIO:
             if self._consume_while_speaking(chunk.seconds, text):
                 heard_stop = True
                 break
+        # Live, playback may lag the clock (a backlog of microphone input was read
+        # faster than real time): keep the coach deaf until it is really silent.
+        while not heard_stop and self._speaker.remaining_s() > 0:
+            heard_stop = self._consume_while_speaking(min(0.1, self._speaker.remaining_s()), text)
         if heard_stop:
             self._speaker.stop()
             return "stop"

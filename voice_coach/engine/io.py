@@ -17,7 +17,12 @@ Reason = Literal["time", "warn", "silence", "done", "command", "answer", "raised
 
 
 class InputEnded(Exception):
-    """The input ran out (the end of a simulated session's WAV)."""
+    """The input ran out: the end of a simulated session's WAV, or a device that is gone."""
+
+    def __init__(self, reason: str = "input_ended") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        """input_ended or device_lost."""
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ class Silence:
         """Nothing to release."""
 
 
-def _log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
+def make_log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
+    """An event log feeding the options' JSONL file and listeners."""
     log = EventLog()
     writer = JsonlWriter(options.events_path) if options.events_path else None
     if writer is not None:
@@ -71,7 +72,19 @@ def run_session(
     script: Script, io: SessionIO, config: Config, options: RunOptions
 ) -> tuple[str, EventLog]:
     """Run `script` through `io`; returns why it ended and the events."""
-    log, writer = _log(options)
+    log, writer = make_log(options)
+    return run_with_log(script, io, config, options, log, writer)
+
+
+def run_with_log(
+    script: Script,
+    io: SessionIO,
+    config: Config,
+    options: RunOptions,
+    log: EventLog,
+    writer: JsonlWriter | None,
+) -> tuple[str, EventLog]:
+    """Run `script` through `io` into an existing log (closing `writer` at the end)."""
     try:
         session = Session(
             script,

@@ -124,7 +124,11 @@ class Session:
         )
         reason = "done"
         try:
-            if not self.io.can_understand and _needs_answers(self.script.steps):
+            if (
+                not self.io.can_understand
+                and self.io.mode != "preview"
+                and _needs_answers(self.script.steps)
+            ):
                 self._emit(ev.Notice, code="no_recognizer", text=self._phrase("no_recognizer"))
                 self._say(self._phrase("no_recognizer"))
             self._steps(self.script.steps, "")
@@ -132,8 +136,8 @@ class Session:
             reason = stop.reason
             if not stop.farewell_said:
                 self._farewell("stopped")
-        except InputEnded:
-            reason = "input_ended"
+        except InputEnded as ended:
+            reason = ended.reason
         finally:
             self._emit(ev.SessionSummary, **self.summary_figures())
             self._emit(ev.SessionEnded, reason=reason)

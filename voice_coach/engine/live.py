@@ -1,0 +1,124 @@
+"""A live session: the sound card's microphone and speaker, in real time.
+
+Reading the microphone is what makes time pass. A lost device pauses the session
+(the microphone's `read` waits for it); one that stays away ends the session with
+reason `device_lost`, after everything said so far is in the event log.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples
+from voice_coach.audio.ports import Microphone
+from voice_coach.audio.wav import write_wav
+from voice_coach.config import Config, data_dir
+from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.events import Notice
+from voice_coach.engine.io import InputEnded
+from voice_coach.engine.prompts import fixed_lines
+from voice_coach.engine.runner import RunOptions, make_log, run_with_log
+from voice_coach.lang import language
+from voice_coach.listen.listener import Listener
+from voice_coach.script.model import Script
+from voice_coach.speech.recognizer import Recognizer
+from voice_coach.speech.voice import Voice
+
+
+class _GuardedMicrophone:
+    """Turns a device that stayed away into the end of the input."""
+
+    def __init__(self, mic: Microphone, lost: type[Exception]) -> None:
+        self._mic = mic
+        self._lost = lost
+
+    def read(self, frames: int) -> Samples | None:
+        try:
+            return self._mic.read(frames)
+        except self._lost as err:
+            raise InputEnded("device_lost") from err
+
+    def close(self) -> None:
+        self._mic.close()
+
+
+class _RecordingMicrophone:
+    """Keeps what the microphone hears, to save it when the couple asked for that."""
+
+    def __init__(self, mic: Microphone) -> None:
+        self._mic = mic
+        self.blocks: list[Samples] = []
+
+    def read(self, frames: int) -> Samples | None:
+        block = self._mic.read(frames)
+        if block is not None:
+            self.blocks.append(block.copy())
+        return block
+
+    def close(self) -> None:
+        self._mic.close()
+
+    def save(self, path: Path) -> None:
+        """Write the recording, readable by the user only."""
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        samples = np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
+        write_wav(path, AudioChunk(samples.astype(np.float32), LISTEN_RATE))
+
+
+def live_session(
+    script: Script,
+    config: Config,
+    options: RunOptions,
+    voice: Voice,
+    recognizer: Recognizer | None,
+    mic_name: str | None = None,
+    speaker_name: str | None = None,
+) -> str:
+    """Run `script` on the sound card; returns why the session ended."""
+    from voice_coach.audio.live import DeviceError, DeviceLost, LiveMicrophone, LiveSpeaker
+    from voice_coach.commands import UserError
+
+    log, writer = make_log(options)
+    clock: list[AudioIO] = []
+
+    def on_status(code: str, message: str) -> None:
+        print(f"voice-coach: {message}", file=sys.stderr, flush=True)
+        log.emit(Notice(t=clock[0].now() if clock else 0.0, text=message, code=code))
+
+    try:
+        speaker = LiveSpeaker.from_settings(config.audio, on_status, speaker_name)
+        live_mic = LiveMicrophone.from_settings(config.audio, on_status, mic_name)
+    except DeviceError as err:
+        raise UserError(f"{err} (see `voice-coach devices`)") from err
+    recording = _RecordingMicrophone(live_mic) if config.privacy.keep_recordings else None
+    mic = _GuardedMicrophone(recording or live_mic, DeviceLost)
+    lang = language(script.language)
+    io = AudioIO(
+        mic,
+        speaker,
+        voice,
+        lang,
+        Listener(config.listen.with_script(script.settings)),
+        speech_rate=script.rate,
+        recognizer=recognizer,
+        mode="live",
+        echo_tail=config.listen.echo_tail,
+    )
+    clock.append(io)
+    names = list(options.names) or list(lang.default_names)
+    prerender = getattr(voice, "prerender", None)
+    background = prerender(fixed_lines(script, lang, names), script.rate) if prerender else None
+    try:
+        reason, _ = run_with_log(script, io, config, options, log, writer)
+    finally:
+        if background is not None:
+            background.stop()
+        mic.close()
+        if recording is not None:
+            stamp = time.strftime("%Y-%m-%d-%H%M%S")
+            recording.save(data_dir() / "recordings" / f"{stamp}-{script.id}.wav")
+    return reason
