@@ -18,8 +18,10 @@ $(BIN)/voice-coach: pyproject.toml
 install: $(BIN)/voice-coach
 
 # Fetches what the default check-in needs (first time only), then starts it live.
+# Offline, the download says what to do and the session still starts (espeak-ng voice,
+# no spoken answers) rather than leaving the couple with nothing.
 run: install
-	$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
+	-$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
 	$(BIN)/voice-coach run $(SCRIPT) $(if $(NAMES),--names $(NAMES)) $(RUN_ARGS)
 
 # The same check-in in the terminal: lines printed, turns typed.
