@@ -16,7 +16,8 @@ run. Its startup script loads only:
 and makes `coach_speaker` and `coach_mic` the defaults.
 
 PortAudio reaches it through ALSA's pulse plugin (libasound2-plugins). The rig writes
-an ALSA config with two named PCMs, `coach_mic` and `coach_speaker` (type pulse), and
+an ALSA config with two named PCMs, `coach_mic` (capture only) and `coach_speaker`
+(playback only), each an `asym` wrapper around a `pulse` PCM, and
 points `ALSA_CONFIG_PATH` at the system `alsa.conf` plus that file, and
 `PULSE_SERVER` at the private socket. PortAudio lists ALSA's named PCMs as devices,
 so the tests see `coach_mic`, `coach_speaker`, `pulse` and `default` (the last two
@@ -36,8 +37,8 @@ all three modules (like pulling a USB headset: no sound device at all), which ki
 open streams; `replug()` loads them again under the same names.
 
 Use it in a test module with
-`from tests.pulse_rig import PulseRig, pulse_rig  # noqa: F401` and a `pulse_rig`
-argument; the fixture is module-scoped (one server per test module, stopped before
+`from tests.pulse_rig import PulseRig, pulse_rig_fixture  # noqa: F401` and a
+`pulse_rig` argument; the fixture is module-scoped (one server per test module, stopped before
 the next module starts) and skips only when `pulseaudio`/`pactl` are not installed.
 """
 
@@ -70,17 +71,15 @@ _MODULES = (
 
 _ALSA_CONF = """\
 pcm.coach_mic {
-    type pulse
-    device "coach_mic"
+    type asym
+    capture.pcm { type pulse device "coach_mic" }
     hint { show on description "Coach microphone (test rig)" }
 }
-ctl.coach_mic { type pulse }
 pcm.coach_speaker {
-    type pulse
-    device "coach_speaker"
+    type asym
+    playback.pcm { type pulse device "coach_speaker" }
     hint { show on description "Coach speaker (test rig)" }
 }
-ctl.coach_speaker { type pulse }
 """
 
 
@@ -372,8 +371,8 @@ def running_rig() -> Iterator[PulseRig]:
         rig.stop()
 
 
-@pytest.fixture(scope="module")
-def pulse_rig() -> Iterator[PulseRig]:
+@pytest.fixture(scope="module", name="pulse_rig")
+def pulse_rig_fixture() -> Iterator[PulseRig]:
     """A private PulseAudio server that PortAudio in this process uses (see the module doc)."""
     with running_rig() as rig:
         yield rig

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.pulse_rig import RIG_RATE, PulseRig, pulse_rig  # noqa: F401
+from tests.pulse_rig import RIG_RATE, PulseRig, pulse_rig_fixture  # noqa: F401
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples, resample
 from voice_coach.audio.live import (
     DeviceError,
@@ -270,7 +270,7 @@ def test_microphone_gone_too_long_raises_device_lost(pulse_rig: PulseRig) -> Non
     try:
         mic.read(1600)
         pulse_rig.unplug()
-        with pytest.raises(DeviceLost, match="did not come back within 0.8 s"):
+        with pytest.raises(DeviceLost, match=r"did not come back within 0\.8 s"):
             mic.read(LISTEN_RATE)
         assert status.codes == ["device_lost"]
     finally:

@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import os
 import queue
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from math import gcd
 from typing import Any, Literal
@@ -123,6 +124,28 @@ def accepted_rates(index: int, kind: Kind, rates: tuple[int, ...] = FALLBACK_RAT
     return [rate for rate in rates if _channels_for(index, kind, rate) is not None]
 
 
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """Hide what PortAudio and ALSA print to stderr (file descriptor 2) meanwhile.
+
+    Probing rates and reopening a lost device make them print a line per failed
+    attempt ("Expression 'ret' failed in pa_linux_alsa.c"), which would bury the
+    program's own messages; the failures are reported as DeviceError instead.
+    """
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _channels_for(index: int, kind: Kind, rate: int) -> int | None:
     """1 when the device takes mono at `rate` Hz, else 2 (or its channel count), else None."""
     sd = _sd()
@@ -133,7 +156,8 @@ def _channels_for(index: int, kind: Kind, rate: int) -> int | None:
         if channels < 1:
             continue
         try:
-            check(device=index, samplerate=rate, channels=channels, dtype="float32")
+            with _quiet_stderr():
+                check(device=index, samplerate=rate, channels=channels, dtype="float32")
         except (sd.PortAudioError, ValueError):
             continue
         return channels
@@ -371,15 +395,16 @@ class LiveMicrophone(_LiveDevice):
             samples.put_nowait(indata.copy())
 
         try:
-            stream = sd.InputStream(
-                device=index,
-                samplerate=rate,
-                channels=channels,
-                dtype="float32",
-                callback=callback,
-                finished_callback=finished.set,
-            )
-            stream.start()
+            with _quiet_stderr():
+                stream = sd.InputStream(
+                    device=index,
+                    samplerate=rate,
+                    channels=channels,
+                    dtype="float32",
+                    callback=callback,
+                    finished_callback=finished.set,
+                )
+                stream.start()
         except (sd.PortAudioError, ValueError) as err:
             raise DeviceError(f"cannot open microphone '{info['name']}': {err}") from err
         self._stream, self._queue, self._finished = stream, samples, finished
@@ -567,18 +592,19 @@ class LiveSpeaker(_LiveDevice):
             )
         finished = threading.Event()
         try:
-            stream = sd.OutputStream(
-                device=index,
-                samplerate=rate,
-                channels=channels,
-                dtype="float32",
-                # PortAudio's "high" latency (tens of ms): no underruns on a busy Pi,
-                # still short enough for `stop` to sound immediate.
-                latency="high",
-                callback=self._callback,
-                finished_callback=finished.set,
-            )
-            stream.start()
+            with _quiet_stderr():
+                stream = sd.OutputStream(
+                    device=index,
+                    samplerate=rate,
+                    channels=channels,
+                    dtype="float32",
+                    # PortAudio's "high" latency (tens of ms): no underruns on a busy Pi,
+                    # still short enough for `stop` to sound immediate.
+                    latency="high",
+                    callback=self._callback,
+                    finished_callback=finished.set,
+                )
+                stream.start()
         except (sd.PortAudioError, ValueError) as err:
             raise DeviceError(f"cannot open speaker '{info['name']}': {err}") from err
         self._stream, self._finished = stream, finished

@@ -135,10 +135,10 @@ def check_microphone(spec: str) -> Check:
         level = (
             float(np.sqrt(np.mean(np.square(block, dtype=np.float64)))) if block is not None else 0
         )
-        dbfs = 20 * math.log10(level) if level > 0 else -math.inf
+        heard = f"level now {20 * math.log10(level):.0f} dBFS" if level > 0 else "silent now"
         return (
             f"'{mic.device_name}' (index {mic.device_index}) records at {mic.device_rate} Hz; "
-            f"level now {dbfs:.0f} dBFS"
+            f"{heard}"
         )
 
     return _device_check("microphone", probe)
