@@ -18,6 +18,7 @@ from voice_coach.audio.live import (
     StreamResampler,
     find_device,
     list_devices,
+    rescan_devices,
 )
 
 
@@ -299,3 +300,29 @@ def test_lost_speaker_reports_and_comes_back(pulse_rig: PulseRig) -> None:
         speaker.close()
         pulse_rig.replug()
     assert loud_span(heard.samples, heard.rate)[1] == pytest.approx(0.3, abs=0.03)
+
+
+@pytest.mark.pulse
+def test_a_rescan_keeps_working_devices_working(pulse_rig: PulseRig) -> None:
+    """Restarting PortAudio (to find a returned device) must not lose the others."""
+    status = StatusLog()
+    mic = LiveMicrophone(pulse_rig.mic, on_status=status, stall_s=0.5)
+    speaker = LiveSpeaker(pulse_rig.speaker, on_status=status)
+    try:
+        mic.read(1600)
+        rescan_devices()
+        recording = pulse_rig.start_recording()
+        time.sleep(0.2)
+        speaker.play(tone(0.3, 22_050), at_s=0.0)
+        player = pulse_rig.play_into_mic(tone(0.3, RIG_RATE))
+        heard = mic.read(LISTEN_RATE)
+        player.wait(timeout=10)
+        time.sleep(0.3)
+        played = recording.stop()
+    finally:
+        mic.close()
+        speaker.close()
+    assert status.codes == []
+    assert heard is not None
+    assert loud_span(heard, LISTEN_RATE)[1] == pytest.approx(0.3, abs=0.03)
+    assert loud_span(played.samples, played.rate)[1] == pytest.approx(0.3, abs=0.03)

@@ -44,6 +44,10 @@ FALLBACK_RATES = (16_000, 48_000, 44_100)
 """Hertz. Capture rates tried, in order, after the one asked for."""
 
 
+RESCAN_EVERY_S = 10.0
+"""Seconds between device rescans a lost speaker asks for (each pauses the microphone)."""
+
+
 class DeviceError(Exception):
     """A sound device cannot be used; the message says which and how to fix it."""
 
@@ -231,10 +235,15 @@ def rescan_devices() -> None:
         for member in members:
             member._release_for_rescan()
         # sounddevice has no public re-scan; these two are its own start and stop.
-        sd._terminate()
-        sd._initialize()
-        for member in members:
-            member._reopen_after_rescan()
+        try:
+            if sd._initialized:
+                sd._terminate()
+            sd._initialize()
+        except sd.PortAudioError as err:
+            raise DeviceError(f"cannot restart PortAudio to look for devices: {err}") from err
+        finally:
+            for member in members:
+                member._reopen_after_rescan()
 
 
 # --- resampling ------------------------------------------------------------------
@@ -343,6 +352,11 @@ class LiveMicrophone(_LiveDevice):
         self._out = np.zeros(0, dtype=np.float32)
         self._closed = False
         self._lost_at: float | None = None
+        """time.monotonic() when the device went away; None while it works."""
+        self._reopen_wanted = False
+        self._flowing = False
+        """True once the current stream has delivered a block."""
+        self._last_error: DeviceError | None = None
         self.device_index = -1
         self.device_name = ""
         self.device_rate = 0
@@ -408,6 +422,7 @@ class LiveMicrophone(_LiveDevice):
         except (sd.PortAudioError, ValueError) as err:
             raise DeviceError(f"cannot open microphone '{info['name']}': {err}") from err
         self._stream, self._queue, self._finished = stream, samples, finished
+        self._flowing = False
         self.device_index, self.device_name = index, str(info["name"])
         self.device_rate, self.channels = int(rate), channels
         if self._resampler.from_rate != rate:
@@ -423,47 +438,58 @@ class LiveMicrophone(_LiveDevice):
                 stream.close()
 
     def _release_for_rescan(self) -> None:
+        self._reopen_wanted = self._stream is not None
         self._drop_stream()
 
     def _reopen_after_rescan(self) -> None:
-        # A microphone reopens from `read`, which knows whether it is recovering.
-        pass
+        # Another device asked for the rescan while this one worked: carry on. If it
+        # cannot reopen, `read` finds no stream and treats the device as lost.
+        if self._reopen_wanted and not self._closed:
+            with contextlib.suppress(DeviceError):
+                self._open(rescan=False)
+        self._reopen_wanted = False
 
     # Losing and finding the device ----------------------------------------------
 
     def _lose(self, why: str) -> None:
+        """Drop the stream; tell `on_status` unless the device was already lost."""
         self._drop_stream()
-        self._lost_at = time.monotonic()
-        self._on_status(
-            "device_lost",
-            f"The microphone ({self.device_name}) stopped: {why}. "
-            "Waiting for it to come back; check the cable or USB plug.",
-        )
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+            self._on_status(
+                "device_lost",
+                f"The microphone ({self.device_name}) stopped: {why}. "
+                "Waiting for it to come back; check the cable or USB plug.",
+            )
 
-    def _recover(self) -> None:
-        """Reopen the lost device, retrying every `retry_s`; raises DeviceLost on timeout."""
+    def _reopen(self) -> None:
+        """Open the lost device again, retrying every `retry_s`; DeviceLost on timeout.
+
+        "device_back" is only reported once the new stream delivers sound (in `read`):
+        a device that opens but stays silent is still lost, and its timeout runs on.
+        """
         assert self._lost_at is not None
         while True:
+            if self._timed_out():
+                raise self._gone_for_good() from self._last_error
             try:
                 try:
                     self._open(rescan=False)
                 except DeviceError:
                     self._open(rescan=True)
+                return
             except DeviceError as err:
-                waited = time.monotonic() - self._lost_at
-                if waited >= self.device_timeout:
-                    raise DeviceLost(
-                        f"the microphone ({self.device_name or self.spec or 'default'}) was "
-                        f"disconnected and did not come back within {self.device_timeout:g} s; "
-                        "reconnect it and start the session again"
-                    ) from err
-                time.sleep(min(self._retry_s, max(0.0, self.device_timeout - waited)))
-                continue
-            self._lost_at = None
-            self._on_status(
-                "device_back", f"The microphone ({self.device_name}) is back; continuing."
-            )
-            return
+                self._last_error = err
+            left = self.device_timeout - (time.monotonic() - self._lost_at)
+            time.sleep(min(self._retry_s, max(0.0, left)))
+
+    def _gone_for_good(self) -> DeviceLost:
+        self._drop_stream()
+        return DeviceLost(
+            f"the microphone ({self.device_name or self.spec or 'default'}) was "
+            f"disconnected and did not come back within {self.device_timeout:g} s; "
+            "reconnect it and start the session again"
+        )
 
     # The Microphone protocol ---------------------------------------------------
 
@@ -479,7 +505,8 @@ class LiveMicrophone(_LiveDevice):
             if self._closed:
                 return None
             if self._stream is None:
-                self._recover()
+                self._lose("its stream could not be reopened")
+                self._reopen()
             waited = 0.0
             block = None
             while block is None:
@@ -490,11 +517,22 @@ class LiveMicrophone(_LiveDevice):
                     if self._finished.is_set():
                         self._lose("the device stopped delivering sound")
                         break
-                    if waited >= self._stall_s:
+                    # A stream that just started may take a while for its first block
+                    # (a PulseAudio sink waking from idle runs in blocks of up to 2 s).
+                    limit = self._stall_s if self._flowing else max(self._stall_s, 3.0)
+                    if waited >= limit:
                         self._lose(f"no sound arrived for {waited:.1f} s")
                         break
+                    if self._timed_out():  # reopened, but still silent
+                        raise self._gone_for_good() from self._last_error
             if block is None:
                 continue
+            self._flowing = True
+            if self._lost_at is not None:
+                self._lost_at = None
+                self._on_status(
+                    "device_back", f"The microphone ({self.device_name}) is back; continuing."
+                )
             mono = mix_to_mono(block.reshape(-1), self.channels)
             converted = self._resampler.process(mono)
             parts.append(converted)
@@ -502,6 +540,9 @@ class LiveMicrophone(_LiveDevice):
         joined = np.concatenate(parts)
         self._out = joined[frames:]
         return joined[:frames]
+
+    def _timed_out(self) -> bool:
+        return self._lost_at is not None and time.monotonic() - self._lost_at >= self.device_timeout
 
     @property
     def lost(self) -> bool:
@@ -551,6 +592,7 @@ class LiveSpeaker(_LiveDevice):
         self._stream: Any = None
         self._finished = threading.Event()
         self._lost = False
+        self._last_rescan = -RESCAN_EVERY_S
         self.device_index = -1
         self.device_name = ""
         self.rate = 0
@@ -654,6 +696,10 @@ class LiveSpeaker(_LiveDevice):
             try:
                 self._open(rescan=False)
             except DeviceError:
+                # A rescan interrupts the microphone for a moment: not on every prompt.
+                if time.monotonic() - self._last_rescan < RESCAN_EVERY_S:
+                    raise
+                self._last_rescan = time.monotonic()
                 self._open(rescan=True)
         except DeviceError as err:
             if not self._lost:
