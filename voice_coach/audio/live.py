@@ -10,7 +10,15 @@ A device that disappears mid-session (a USB plug pulled) pauses the session: `re
 reports ``("device_lost", message)`` through `on_status`, tries to reopen the device
 about once a second, reports ``("device_back", message)`` when it returns, and raises
 `DeviceLost` after `device_timeout` seconds. Because the session clock is the number
-of samples read, a paused `read()` pauses the session clock as well.
+of samples read, a paused `read()` pauses the session clock as well. `on_status` runs
+on the caller's thread, inside `read()`; an exception it raises ends that `read()`.
+
+The speaker keeps one output stream open and plays from a queue: `play()` appends and
+returns at once, `stop()` empties the queue (what is already in the device buffer,
+`latency_s`, still sounds), `remaining_s`/`busy` say how long the coach stays audible.
+
+Finding a device that was plugged back in may need PortAudio restarted
+(`rescan_devices`); every open live device closes and reopens its stream around that.
 
 `sounddevice` is imported lazily: simulated sessions and tests without sound never
 load PortAudio.
