@@ -63,6 +63,9 @@ from voice_coach.audio.wav import read_wav
 RIG_RATE = 48_000
 """Hertz at which the rig's helpers play and record (the server converts)."""
 
+LEAD_IN_S = 0.5
+"""Seconds of silence `play_into_mic` plays before the clip."""
+
 _MODULES = (
     ("module-null-sink", "sink_name=coach_speaker", "rate=48000"),
     ("module-null-sink", "sink_name=room", "rate=48000"),
@@ -262,11 +265,13 @@ class PulseRig:
     def play_into_mic(self, audio: AudioChunk | str | os.PathLike[str]) -> subprocess.Popen[bytes]:
         """Start playing `audio` (a chunk or WAV path) into the room; returns the player.
 
-        It comes out of `coach_mic` after the server's latency (tens of ms); wait on
-        the returned process (`.wait()`) to know it has been played.
+        The clip starts `LEAD_IN_S` seconds after the player (plus the server's
+        latency); wait on the returned process (`.wait()`) to know it has been played.
         """
         chunk = audio if isinstance(audio, AudioChunk) else read_wav(audio)
-        chunk = chunk.to_rate(RIG_RATE)
+        # pacat may drop the first tenths of a second of a new stream; the lead-in
+        # silence takes that loss, so the clip itself always arrives whole.
+        chunk = AudioChunk.silence(LEAD_IN_S, RIG_RATE).then(chunk)
         player = subprocess.Popen(
             [
                 "pacat",
@@ -276,6 +281,8 @@ class PulseRig:
                 f"--rate={RIG_RATE}",
                 "--channels=1",
                 "--raw",
+                # Without it pacat buffers 2 s before it starts: short clips start late.
+                "--latency-msec=30",
             ],
             env=self._client_env(),
             stdin=subprocess.PIPE,
@@ -301,7 +308,7 @@ class PulseRig:
         return recording.stop()
 
     def start_recording(self) -> SpeakerRecording:
-        """Start recording the speaker; call `.stop()` on the result to get the audio."""
+        """Start recording the speaker (returns once sound flows); `.stop()` gives the audio."""
         return SpeakerRecording(self._client_env())
 
 
@@ -324,13 +331,20 @@ class SpeakerRecording:
             stderr=subprocess.DEVNULL,
         )
         self._parts: list[bytes] = []
+        self._started = threading.Event()
         self._reader = threading.Thread(target=self._collect, daemon=True)
         self._reader.start()
+        # parec takes a few tenths of a second to connect; what plays before that
+        # would be missing from the recording. The monitor delivers silence at once.
+        if not self._started.wait(timeout=10):
+            self._proc.kill()
+            raise RuntimeError("parec delivered nothing from coach_speaker.monitor in 10 s")
 
     def _collect(self) -> None:
         assert self._proc.stdout is not None
         while chunk := self._proc.stdout.read1(65536):
             self._parts.append(chunk)
+            self._started.set()
 
     def stop(self) -> AudioChunk:
         """Stop recording; everything recorded so far."""
