@@ -160,7 +160,7 @@ def test_speaker_plays_what_it_is_given(pulse_rig: PulseRig) -> None:
         time.sleep(0.2)
         speaker.play(tone(0.6, 22_050), at_s=0.0)  # Piper's rate, converted to the device's
         assert speaker.busy
-        assert speaker.remaining_s == pytest.approx(0.6 + speaker.latency_s, abs=0.05)
+        assert speaker.remaining_s() == pytest.approx(0.6 + speaker.latency_s, abs=0.05)
         deadline = time.monotonic() + 5
         while speaker.busy and time.monotonic() < deadline:
             time.sleep(0.02)
@@ -185,7 +185,7 @@ def test_stop_cuts_playback_off(pulse_rig: PulseRig) -> None:
         time.sleep(0.5)
         speaker.stop()
         assert not speaker.busy
-        assert speaker.remaining_s == 0.0
+        assert speaker.remaining_s() == 0.0
         time.sleep(0.6)
     finally:
         heard = recording.stop()
@@ -202,7 +202,7 @@ def test_queued_audio_plays_one_after_another(pulse_rig: PulseRig) -> None:
         time.sleep(0.2)
         speaker.play(tone(0.3, 22_050, 440), at_s=0.0)
         speaker.play(tone(0.3, 22_050, 880), at_s=0.3)
-        assert speaker.remaining_s == pytest.approx(0.6 + speaker.latency_s, abs=0.05)
+        assert speaker.remaining_s() == pytest.approx(0.6 + speaker.latency_s, abs=0.05)
         time.sleep(1.0)
     finally:
         heard = recording.stop()

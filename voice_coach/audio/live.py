@@ -15,7 +15,7 @@ on the caller's thread, inside `read()`; an exception it raises ends that `read(
 
 The speaker keeps one output stream open and plays from a queue: `play()` appends and
 returns at once, `stop()` empties the queue (what is already in the device buffer,
-`latency_s`, still sounds), `remaining_s`/`busy` say how long the coach stays audible.
+`latency_s`, still sounds), `remaining_s()`/`busy` say how long the coach stays audible.
 
 Finding a device that was plugged back in may need PortAudio restarted
 (`rescan_devices`); every open live device closes and reopens its stream around that.
@@ -576,7 +576,7 @@ class LiveSpeaker(_LiveDevice):
 
     `play` appends to the queue and returns at once; live audio plays as soon as what
     is queued before it has played (`at_s` only matters to a simulated speaker).
-    `remaining_s` and `busy` tell whether the coach is still audible.
+    `remaining_s()` and `busy` tell whether the coach is still audible.
     """
 
     def __init__(
@@ -751,9 +751,11 @@ class LiveSpeaker(_LiveDevice):
         """Cut off what is playing and everything queued (within the device latency)."""
         self._clear()
 
-    @property
     def remaining_s(self) -> float:
-        """Seconds until what is queued has been heard (0 when silent)."""
+        """Seconds until what is queued has been heard (0 when silent).
+
+        A method, as in the `Speaker` protocol; the engine keeps listening meanwhile.
+        """
         with self._lock:
             queued = self._queued
         if queued == 0 or self.rate == 0:
@@ -763,7 +765,7 @@ class LiveSpeaker(_LiveDevice):
     @property
     def busy(self) -> bool:
         """True while queued audio is still to be played."""
-        return self.remaining_s > 0.0
+        return self.remaining_s() > 0.0
 
     def close(self, timeout_s: float = 30.0) -> None:
         """Let queued audio finish (at most `timeout_s` seconds), then release the device."""
