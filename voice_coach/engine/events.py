@@ -207,7 +207,7 @@ class SessionEnded(Event):
     """The session ended."""
 
     reason: str
-    """done, stop, input_ended, device_lost or error."""
+    """done, stop, stop_for_evening, input_ended, device_lost, interrupted (Ctrl-C) or error."""
 
 
 Listener = Callable[[Event], None]

@@ -122,7 +122,7 @@ class Session:
             names=names,
             mode=self.io.mode,
         )
-        reason = "done"
+        reason = "error"  # replaced below unless something unexpected escapes
         try:
             if (
                 not self.io.can_understand
@@ -132,6 +132,10 @@ class Session:
                 self._emit(ev.Notice, code="no_recognizer", text=self._phrase("no_recognizer"))
                 self._say(self._phrase("no_recognizer"))
             self._steps(self.script.steps, "")
+            reason = "done"
+        except KeyboardInterrupt:
+            reason = "interrupted"
+            raise
         except StopSession as stop:
             reason = stop.reason
             if not stop.farewell_said:
