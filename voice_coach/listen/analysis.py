@@ -148,7 +148,9 @@ def analyze(audio: AudioChunk, settings: ListenSettings | None = None) -> Analys
         threshold_dbfs=threshold,
         noise_floor_dbfs=listener.noise_floor_dbfs,
         speech_ratio=ratio,
-        raised=_raised_stretches(hearings, times, settings.raised_voice_db),
+        raised=_raised_stretches(
+            hearings, times, settings.raised_voice_db, listener.raised.rearm_db
+        ),
         segments=_segments(hearings, times, speech_clock),
         trace=trace,
     )
@@ -180,9 +182,13 @@ def _segments(hearings: list[Hearing], times: np.ndarray, clock: list[float]) ->
 
 
 def _raised_stretches(
-    hearings: list[Hearing], times: np.ndarray, threshold_db: float
+    hearings: list[Hearing], times: np.ndarray, threshold_db: float, rearm_db: float
 ) -> list[RaisedStretch]:
-    """Runs of speech above the threshold that hold a detection."""
+    """Runs of speech above the threshold that hold a detection.
+
+    A run starts when the speech level reaches the threshold and lasts until it
+    falls `rearm_db` under it, the same hysteresis the detector re-arms with.
+    """
     stretches: list[RaisedStretch] = []
     run: list[int] = []
     detected = False
@@ -194,10 +200,12 @@ def _raised_stretches(
             stretches.append(RaisedStretch(float(times[run[0]]), end, peak))
 
     for i, heard in enumerate(hearings):
-        if not heard.active:
+        over = heard.over_baseline_db
+        if not heard.active or over is None:
             continue
-        if heard.over_baseline_db is not None and heard.over_baseline_db >= threshold_db:
-            run.append(i)
+        if over >= threshold_db or (run and over >= threshold_db - rearm_db):
+            if over >= threshold_db or heard.raised_over_db is not None:
+                run.append(i)  # the stretch ends on its last block above the threshold
             detected = detected or heard.raised_over_db is not None
         else:
             close()

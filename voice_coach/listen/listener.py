@@ -82,7 +82,7 @@ class Listener:
         band = band_dbfs(block, self.rate)
         vad = self.vad.update(band, seconds, self.baseline.dbfs)
         self.baseline.update(band, seconds, vad.active)
-        raised = self.raised.update(band, seconds, vad.active, self.baseline.dbfs)
+        raised = self.raised.update(band, seconds, vad.active, self.baseline.reference)
         pace = self.pace.update(block, vad.active)
         return Hearing(
             seconds=seconds,

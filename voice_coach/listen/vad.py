@@ -54,4 +54,5 @@ class SpeechDetector:
         if active and baseline_dbfs is not None:
             active = level_dbfs > baseline_dbfs - self.below_baseline_db
         self._quiet_for = 0.0 if active else self._quiet_for + seconds
-        return VadResult(active, self._quiet_for <= self.hangover, floor)
+        # A small tolerance: block lengths summed in floating point.
+        return VadResult(active, self._quiet_for <= self.hangover + 1e-9, floor)
