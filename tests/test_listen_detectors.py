@@ -18,7 +18,7 @@ BLOCK = 0.03
 
 def tone(hz: float, dbfs: float, seconds: float = BLOCK) -> np.ndarray:
     t = np.arange(round(seconds * RATE)) / RATE
-    return (np.sqrt(2) * 10 ** (dbfs / 20) * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+    return np.asarray(np.sqrt(2) * 10 ** (dbfs / 20) * np.sin(2 * np.pi * hz * t), np.float32)
 
 
 def test_levels_in_dbfs() -> None:

@@ -93,7 +93,11 @@ class Analysis:
             "noise_floor_dbfs": round(self.noise_floor_dbfs, 2),
             "speech_ratio": round(self.speech_ratio, 4),
             "raised": [
-                {"start_s": round(r.start_s, 2), "end_s": round(r.end_s, 2), "over_db": round(r.over_db, 2)}
+                {
+                    "start_s": round(r.start_s, 2),
+                    "end_s": round(r.end_s, 2),
+                    "over_db": round(r.over_db, 2),
+                }
                 for r in self.raised
             ],
             "segments": [
@@ -132,7 +136,8 @@ def analyze(audio: AudioChunk, settings: ListenSettings | None = None) -> Analys
         band_dbfs=np.array([h.band_dbfs for h in hearings]),
         speech_level_dbfs=np.array(
             [
-                np.nan if h.over_baseline_db is None or baseline is None
+                np.nan
+                if h.over_baseline_db is None or baseline is None
                 else baseline + h.over_baseline_db
                 for h in hearings
             ]

@@ -15,8 +15,10 @@ syllable has a vowel, and a vowel is a peak of loudness in voiced sound. So:
 The paper uses a 2 dB dip on Praat's intensity curve; on this envelope 1 dB, a
 threshold 10 dB under the median and a voicing threshold of 0.3 kept espeak-ng
 (Dutch, English, 100-230 words per minute) and Piper voices within about 10 % of
-the true rate (measured with tests/speechgen.py). Nothing depends on the language. Speech time counts active blocks plus pauses
-shorter than `min_pause` seconds; longer pauses are left out, as in the method.
+the true rate (measured with tests/speechgen.py). Nothing depends on the language.
+
+Speech time counts active blocks plus pauses shorter than `min_pause` seconds;
+longer pauses are left out, as in the method.
 The rate is the nuclei of the last `window` seconds of speech time over that time.
 """
 

@@ -36,9 +36,7 @@ def render_png(result: Analysis, settings: ListenSettings, title: str = "") -> b
         import matplotlib.pyplot as plt
         from matplotlib.ticker import FuncFormatter
     except ImportError as err:
-        raise MissingMatplotlib(
-            "drawing needs matplotlib: pip install voice-coach[plot]"
-        ) from err
+        raise MissingMatplotlib("drawing needs matplotlib: pip install voice-coach[plot]") from err
     trace = result.trace
     assert trace is not None, "render_png needs an analysis with a trace"
     fig, (top, bottom) = plt.subplots(
@@ -52,9 +50,8 @@ def render_png(result: Analysis, settings: ListenSettings, title: str = "") -> b
     bottom.set_xlim(0, max(result.duration_s, 1.0))
     raised = len(result.raised)
     headline = f"{title}  " if title else ""
-    headline += (
-        f"{_clock(result.duration_s)}, speech {result.speech_ratio:.0%}, "
-        + (f"voices raised {raised}x" if raised else "no raised voices")
+    headline += f"{_clock(result.duration_s)}, speech {result.speech_ratio:.0%}, " + (
+        f"voices raised {raised}x" if raised else "no raised voices"
     )
     fig.suptitle(headline, fontsize=13, x=0.01, ha="left")
     fig.tight_layout()
@@ -90,11 +87,22 @@ def _draw_levels(ax: Any, result: Analysis, settings: ListenSettings) -> None:
     if result.baseline_dbfs is not None and result.threshold_dbfs is not None:
         ax.axhline(result.baseline_dbfs, color=_CALM, ls="--", lw=1.5)
         ax.axhline(result.threshold_dbfs, color=_RAISED, ls="--", lw=1.5)
-        ax.text(0.005, result.baseline_dbfs, f" baseline {result.baseline_dbfs:.0f} dBFS",
-                transform=ax.get_yaxis_transform(), va="bottom", color=_CALM)
-        ax.text(0.005, result.threshold_dbfs,
-                f" raised: +{settings.raised_voice_db:.0f} dB", transform=ax.get_yaxis_transform(),
-                va="bottom", color=_RAISED)
+        ax.text(
+            0.005,
+            result.baseline_dbfs,
+            f" baseline {result.baseline_dbfs:.0f} dBFS",
+            transform=ax.get_yaxis_transform(),
+            va="bottom",
+            color=_CALM,
+        )
+        ax.text(
+            0.005,
+            result.threshold_dbfs,
+            f" raised: +{settings.raised_voice_db:.0f} dB",
+            transform=ax.get_yaxis_transform(),
+            va="bottom",
+            color=_RAISED,
+        )
         top = max(top, result.threshold_dbfs + 8.0)
     ax.set_ylim(low, min(top, 3.0))
     ax.set_ylabel("level (dBFS, speech band)")
@@ -113,10 +121,22 @@ def _draw_pace(ax: Any, result: Analysis, settings: ListenSettings) -> None:
         ax.hlines(rate, segment.start_s, segment.end_s, color=color, lw=5)
     ax.axhline(target, color=_CALM, ls="--", lw=1.2)
     ax.axhline(brisk, color=_BRISK, ls=":", lw=1.2)
-    ax.text(0.005, target, f" calm target {target:g}", transform=ax.get_yaxis_transform(),
-            va="bottom", color=_CALM)
-    ax.text(0.005, brisk, f" +{settings.pace_margin:.0%}", transform=ax.get_yaxis_transform(),
-            va="bottom", color=_BRISK)
+    ax.text(
+        0.005,
+        target,
+        f" calm target {target:g}",
+        transform=ax.get_yaxis_transform(),
+        va="bottom",
+        color=_CALM,
+    )
+    ax.text(
+        0.005,
+        brisk,
+        f" +{settings.pace_margin:.0%}",
+        transform=ax.get_yaxis_transform(),
+        va="bottom",
+        color=_BRISK,
+    )
     rates = [s.syllables_per_s for s in result.segments]
     ax.set_ylim(0, max([brisk + 1.5, *rates]) + 0.5)
     ax.set_ylabel("pace (syllables/s)")

@@ -76,7 +76,7 @@ class RaisedVoiceDetector:
         threshold_db: float = 8.0,
         sustain_seconds: float = 1.0,
         cooldown_seconds: float = 60.0,
-        rearm_db: float = 3.0,
+        rearm_db: float = 5.0,
         bulk_slack_db: float = 3.0,
     ) -> None:
         self.threshold_db = threshold_db

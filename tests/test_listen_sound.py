@@ -1,0 +1,157 @@
+"""The listeners on generated speech: calm talk, fans, TVs, bangs, rises, pace.
+
+Speech is espeak-ng (English and Dutch) from tests/speechgen.py, generated once
+per test session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+import pytest
+
+import tests.speechgen as gen
+from voice_coach.config import ListenSettings
+from voice_coach.listen.listener import Hearing, Listener
+
+BLOCK = 480
+
+
+def hear_all(
+    samples: np.ndarray, keep: np.ndarray | None = None
+) -> Iterator[tuple[float, Hearing]]:
+    """(start second, hearing) for every 30 ms block; blocks where `keep` is False
+    are skipped, as the engine skips the audio while the coach speaks."""
+    listener = Listener(ListenSettings())
+    for start in range(0, len(samples) - BLOCK + 1, BLOCK):
+        if keep is None or keep[start]:
+            yield start / gen.RATE, listener.hear(samples[start : start + BLOCK])
+
+
+def detections(samples: np.ndarray, keep: np.ndarray | None = None) -> list[float]:
+    """Seconds at which a raised voice was detected."""
+    return [t for t, h in hear_all(samples, keep) if h.raised_over_db is not None]
+
+
+@pytest.fixture(scope="session")
+def calm() -> gen.Scene:
+    """A minute of calm English talk between two partners, with a room's hiss."""
+    return gen.room(gen.dialogue(26))
+
+
+@pytest.fixture(scope="session")
+def escalation() -> gen.Scene:
+    """Calm talk, then both partners 10 dB louder for five turns, then calm."""
+    return gen.room(gen.escalation(rise_db=10.0))
+
+
+def test_calm_talk_is_no_raise(calm: gen.Scene) -> None:
+    assert detections(calm.samples) == []
+
+
+def test_calm_dutch_at_a_far_microphone_is_no_raise() -> None:
+    assert detections(gen.far(gen.room(gen.dialogue(16, language="nl"))).samples) == []
+
+
+def test_fan_and_tv_are_no_raise(calm: gen.Scene) -> None:
+    with_fan = gen.Scene(calm.samples.copy()).mix(gen.fan(calm.seconds, -42.0))
+    assert detections(with_fan.samples) == []
+    with_tv = gen.Scene(calm.samples.copy()).mix(gen.tv(calm.seconds, -48.0))
+    assert detections(with_tv.samples) == []
+
+
+def test_a_bang_is_no_raise(calm: gen.Scene) -> None:
+    scene = gen.Scene(calm.samples.copy())
+    for at in (12.0, 25.3, 40.1):  # in a sentence, and between sentences
+        scene.mix(gen.bang(-3.0), at)
+    heard = list(hear_all(scene.samples))
+    assert max(h.level_dbfs for _, h in heard) > -10  # the bangs are there, and loud
+    assert [t for t, h in heard if h.raised_over_db is not None] == []
+
+
+@pytest.mark.parametrize("microphone", ["near", "far"])
+def test_sustained_rise_is_detected_within_two_seconds(
+    escalation: gen.Scene, microphone: str
+) -> None:
+    scene = escalation if microphone == "near" else gen.far(escalation)
+    found = detections(scene.samples)
+    rise = scene.marks["rise"]
+    assert len(found) == 1
+    assert rise < found[0] <= rise + 2.0
+
+
+def test_rise_in_dutch_with_a_fan_is_detected() -> None:
+    scene = gen.escalation(rise_db=10.0, language="nl")
+    scene.mix(gen.fan(scene.seconds, -45.0))
+    found = detections(scene.samples)
+    assert found and scene.marks["rise"] < found[0] <= scene.marks["rise"] + 2.0
+
+
+def test_detection_copes_with_skipped_audio(escalation: gen.Scene) -> None:
+    # Feed only the utterances: the engine skips the pauses when the coach talks.
+    keep = np.zeros(len(escalation.samples), bool)
+    for start, end in escalation.speech:
+        keep[round(start * gen.RATE) : round(end * gen.RATE)] = True
+    found = detections(escalation.samples, keep)
+    assert len(found) == 1
+    assert escalation.marks["rise"] < found[0] <= escalation.marks["rise"] + 2.0
+
+
+def test_silences_are_found_with_a_fan() -> None:
+    scene = gen.Scene().silence(2.0)
+    for i, (text, _) in enumerate(gen.SENTENCES["en"] * 2):
+        scene.say(gen.espeak(text, ("en", "en+f3")[i % 2]), -26.0 + (i % 3), 1.5)
+    scene.mix(gen.fan(scene.seconds, -42.0))
+    said = np.zeros(len(scene.samples) // BLOCK, bool)
+    for start, end in scene.speech:
+        said[round(start * gen.RATE / BLOCK) : round(end * gen.RATE / BLOCK)] = True
+    heard = np.array([h.is_speech for _, h in hear_all(scene.samples)])
+    said = said[: len(heard)]
+    # Speech is heard as speech ...
+    assert heard[said].mean() > 0.9
+    # ... and the pauses as silence, once the hangover after the last word is over.
+    settled = ~said & ~np.convolve(said, np.ones(13), "full")[: len(said)].astype(bool)
+    settled[: round(1.0 * gen.RATE / BLOCK)] = False  # the floor is being learned
+    assert (~heard[settled]).mean() > 0.95
+
+
+def pace_of(utterances: list[gen.Utterance], noise: bool = False) -> tuple[float, float]:
+    """(true rate, measured rate) in syllables per second of speech."""
+    scene = gen.Scene()
+    for u in utterances:
+        scene.say(u, -26.0, 0.6)
+    gen.room(scene)
+    if noise:
+        scene.mix(gen.fan(scene.seconds, -45.0))
+    last = [h.pace_sps for _, h in hear_all(scene.samples) if h.pace_sps is not None][-1]
+    # The window holds the last six seconds: the true rate of the last sentences.
+    tail: list[gen.Utterance] = []
+    while sum(u.seconds for u in tail) < 6.0:
+        tail.insert(0, utterances[-1 - len(tail)])
+    true = sum(u.syllables for u in tail) / sum(u.seconds for u in tail)
+    assert last is not None
+    return true, last
+
+
+@pytest.mark.parametrize(
+    ("language", "voice"), [("en", "en"), ("en", "en+f3"), ("nl", "nl"), ("nl", "nl+f2")]
+)
+def test_pace_is_within_20_percent_and_orders_slow_and_fast(language: str, voice: str) -> None:
+    rates = []
+    for wpm in (100, 160, 230):
+        texts = [t for t, _ in gen.SENTENCES[language]]
+        true, measured = pace_of([gen.espeak(t, voice, wpm) for t in texts], noise=wpm == 160)
+        assert abs(measured - true) / true < 0.2, (wpm, true, measured)
+        rates.append(measured)
+    assert rates == sorted(rates) and rates[2] > 1.5 * rates[0]
+
+
+@pytest.mark.slow
+def test_pace_of_the_piper_voice() -> None:
+    texts = [t for t, _ in gen.SENTENCES["en"]]
+    slow = pace_of([gen.piper_joe(t, 1.6) for t in texts])
+    fast = pace_of([gen.piper_joe(t, 0.8) for t in texts])
+    for true, measured in (slow, fast):
+        assert abs(measured - true) / true < 0.2, (true, measured)
+    assert slow[1] < fast[1]
