@@ -62,6 +62,8 @@ def render_png(result: Analysis, settings: ListenSettings, title: str = "") -> b
 
 
 def _draw_levels(ax: Any, result: Analysis, settings: ListenSettings) -> None:
+    from matplotlib.patches import Patch
+
     trace = result.trace
     assert trace is not None
     t = trace.times_s
@@ -69,7 +71,7 @@ def _draw_levels(ax: Any, result: Analysis, settings: ListenSettings) -> None:
     if result.baseline_dbfs is not None:
         # The story is in the speech; the depth of the silences only wastes room.
         low = max(low, result.baseline_dbfs - 35.0)
-    ax.fill_between(t, low, np.maximum(trace.band_dbfs, low), color="#b0bec5", lw=0, label="sound")
+    ax.fill_between(t, low, np.maximum(trace.band_dbfs, low), color="#cfd8dc", lw=0, label="sound")
     ax.plot(t, trace.speech_level_dbfs, color=_LEVEL, lw=2.0, label="speech level")
     for stretch in result.raised:
         ax.axvspan(stretch.start_s, stretch.end_s, color=_RAISED, alpha=0.15, lw=0)
@@ -106,13 +108,18 @@ def _draw_levels(ax: Any, result: Analysis, settings: ListenSettings) -> None:
         top = max(top, result.threshold_dbfs + 8.0)
     ax.set_ylim(low, min(top, 3.0))
     ax.set_ylabel("level (dBFS, speech band)")
-    ax.legend(loc="upper right", frameon=False, ncol=2)
+    ax.set_title("loudness", loc="left", fontsize=10, color="#455a64")
+    handles, _ = ax.get_legend_handles_labels()
+    handles.append(Patch(color=_RAISED, alpha=0.15, label="raised voices"))
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), frameon=False, ncol=3)
     ax.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
 
 def _draw_pace(ax: Any, result: Analysis, settings: ListenSettings) -> None:
+    from matplotlib.patches import Patch
+
     target = settings.pace_target
     brisk = target * (1.0 + settings.pace_margin)
     for segment in result.segments:
@@ -121,25 +128,22 @@ def _draw_pace(ax: Any, result: Analysis, settings: ListenSettings) -> None:
         ax.hlines(rate, segment.start_s, segment.end_s, color=color, lw=5)
     ax.axhline(target, color=_CALM, ls="--", lw=1.2)
     ax.axhline(brisk, color=_BRISK, ls=":", lw=1.2)
-    ax.text(
-        0.005,
-        target,
-        f" calm target {target:g}",
-        transform=ax.get_yaxis_transform(),
-        va="bottom",
-        color=_CALM,
-    )
-    ax.text(
-        0.005,
-        brisk,
-        f" +{settings.pace_margin:.0%}",
-        transform=ax.get_yaxis_transform(),
-        va="bottom",
-        color=_BRISK,
+    ax.legend(
+        handles=[
+            Patch(color=_CALM, label=f"calm (up to {target:g})"),
+            Patch(color=_BRISK, label=f"brisk (up to {brisk:.2f})"),
+            Patch(color=_RAISED, label="fast"),
+        ],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        frameon=False,
+        ncol=3,
+        title=None,
     )
     rates = [s.syllables_per_s for s in result.segments]
     ax.set_ylim(0, max([brisk + 1.5, *rates]) + 0.5)
     ax.set_ylabel("pace (syllables/s)")
+    ax.set_title("pace of each stretch of speech", loc="left", fontsize=10, color="#455a64")
     ax.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
