@@ -35,8 +35,9 @@ def test_noise_floor_follows_a_loud_fan_that_starts() -> None:
         floor.update(-70.0)
     assert abs(floor.dbfs - -70) < 0.5
     # The fan starts: every block is now -40 dBFS. The floor must not stay stuck.
+    rng = np.random.default_rng(0)
     for _ in range(400):
-        floor.update(-40.0 + np.random.default_rng(0).normal(0, 1))
+        floor.update(-40.0 + rng.normal(0, 1))
     assert -44 < floor.dbfs < -39
 
 
@@ -47,8 +48,18 @@ def test_speech_detector_has_a_hangover_and_ignores_faint_background() -> None:
     assert vad.update(-30.0, BLOCK).active
     quiet = [vad.update(-60.0, BLOCK) for _ in range(20)]
     assert all(r.speech for r in quiet[:10]) and not any(r.speech for r in quiet[11:])
-    # With a baseline of -25 dBFS, a murmur at -58 (TV) is background, not them.
-    assert not vad.update(-56.0, BLOCK, baseline_dbfs=-20.0).active
+
+
+def test_background_speech_far_under_the_couple_starts_no_utterance() -> None:
+    vad = SpeechDetector(BLOCK, margin_db=10.0, hangover=0.3)
+    for _ in range(100):
+        vad.update(-60.0, BLOCK, baseline_dbfs=-20.0)
+    # A TV at -40 dBFS stands 20 dB over the floor but 20 dB under the couple.
+    assert not any(vad.update(-40.0, BLOCK, baseline_dbfs=-20.0).active for _ in range(5))
+    # The couple starts an utterance; their softer sounds at -40 then carry it on.
+    assert vad.update(-25.0, BLOCK, baseline_dbfs=-20.0).active
+    assert vad.update(-40.0, BLOCK, baseline_dbfs=-20.0).active
+    assert not vad.update(-50.0, BLOCK, baseline_dbfs=-20.0).active
 
 
 def test_baseline_ignores_one_loud_word_and_stays_frozen() -> None:
