@@ -70,6 +70,19 @@ def test_a_bang_is_no_raise(calm: gen.Scene) -> None:
     assert [t for t, h in heard if h.raised_over_db is not None] == []
 
 
+def test_a_laugh_and_a_cough_are_no_raise(calm: gen.Scene) -> None:
+    scene = gen.Scene(calm.samples.copy())
+    laugh = gen.espeak("ha ha ha ha ha ha", "en+f3", 200).samples
+    rng = np.random.default_rng(4)
+    cough = gen.normalise((rng.standard_normal(gen.RATE * 3 // 10)).astype(np.float32), -12.0)
+    # Half-second laughs 14 dB over their talk. (A 0.7 s laugh on top of speech can
+    # pass for the second of raised speech the detector waits for.)
+    for at, seconds in ((10.2, 0.5), (30.5, 0.5)):
+        scene.mix(gen.normalise(laugh[: round(seconds * gen.RATE)], -12.0), at)
+    scene.mix(cough, 20.1).mix(cough, 45.3)
+    assert detections(scene.samples) == []
+
+
 @pytest.mark.parametrize("microphone", ["near", "far"])
 def test_sustained_rise_is_detected_within_two_seconds(
     escalation: gen.Scene, microphone: str
