@@ -14,9 +14,10 @@ syllable has a vowel, and a vowel is a peak of loudness in voiced sound. So:
 
 The paper uses a 2 dB dip on Praat's intensity curve; on this envelope 1 dB, a
 threshold 10 dB under the median and a voicing threshold of 0.3 kept espeak-ng
-(Dutch, English, 90-240 words per minute) within 12 % and the Piper joe voice
-within 9 % of the true rate (bench/listen.py; a smoother envelope helps espeak
-and hurts the more natural Piper voice). Nothing depends on the language.
+(Dutch, English, 90-240 words per minute) and the Piper joe voice within about
+12 % of the true rate (bench/listen.py; a smoother envelope helps espeak and
+hurts the more natural Piper voice, which then runs 15 % low at speed).
+Nothing depends on the language.
 
 Speech time counts active blocks plus pauses shorter than `min_pause` seconds;
 longer pauses are left out, as in the method.
