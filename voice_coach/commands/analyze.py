@@ -1,18 +1,111 @@
-"""`voice-coach analyze`: not built yet."""
+"""`voice-coach analyze RECORDING.wav`: levels, raised voices and pace of a recording.
+
+Runs the same Listener a live session uses over the whole file and prints a
+short summary, or one JSON object with `--json`; `--plot out.png` draws level
+over time with the baseline, the raised-voice threshold, the raised stretches
+and the pace of every stretch of speech.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+from pathlib import Path
 from typing import Any
+
+from voice_coach.audio.wav import WavError, read_wav
+from voice_coach.commands import UserError
+from voice_coach.config import ConfigError, ListenSettings, load_config
+from voice_coach.listen.analysis import Analysis, analyze
 
 
 def register(sub: Any) -> None:
     """Add the `analyze` subcommand."""
-    parser = sub.add_parser("analyze", help="(not built yet)")
+    parser = sub.add_parser(
+        "analyze",
+        help="show levels, raised voices and speaking pace of a recording",
+        description="Run the listening detectors of a session over a WAV recording.",
+    )
+    parser.add_argument("recording", type=Path, help="a WAV file (any rate, mono or stereo)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--plot", type=Path, metavar="OUT.png", help="draw a picture")
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
-    """Not built yet."""
-    print("voice-coach analyze: not built yet")
-    return 2
+    """Analyse the recording; 0 on success."""
+    try:
+        audio = read_wav(args.recording)
+    except WavError as err:
+        raise UserError(str(err)) from err
+    settings = _settings()
+    result = analyze(audio, settings)
+    if args.plot is not None:
+        _write_plot(result, settings, args.plot, args.recording.name)
+    if args.json:
+        print(json.dumps(result.to_json()))
+    else:
+        print(summary(result, args.recording.name))
+        if args.plot is not None:
+            print(f"Picture: {args.plot}")
+    return 0
+
+
+def _write_plot(result: Analysis, settings: ListenSettings, path: Path, title: str) -> None:
+    from voice_coach.listen.plot import MissingMatplotlib, render_png
+
+    try:
+        png = render_png(result, settings, title)
+    except MissingMatplotlib as err:
+        raise UserError(str(err)) from err
+    try:
+        # The picture shows when a couple spoke and how loud: only for this user.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(png)
+    except OSError as err:
+        raise UserError(f"{path}: cannot write the picture: {err.strerror or err}") from err
+
+
+def _settings() -> ListenSettings:
+    try:
+        return load_config().listen
+    except ConfigError as err:
+        raise UserError(str(err)) from err
+
+
+def summary(result: Analysis, name: str) -> str:
+    """A few lines a coach can read at a glance."""
+    minutes, seconds = divmod(round(result.duration_s), 60)
+    lines = [f"{name}: {minutes}:{seconds:02d}, speech {result.speech_ratio:.0%} of the time"]
+    if result.baseline_dbfs is None:
+        lines.append("Too little speech to learn the speaking level.")
+    else:
+        lines.append(
+            f"Speaking level (baseline): {result.baseline_dbfs:.1f} dBFS; "
+            f"background: {result.noise_floor_dbfs:.1f} dBFS"
+        )
+    if result.raised:
+        lines.append(f"Raised voices: {len(result.raised)} time(s)")
+        lines.extend(
+            f"  {_clock(r.start_s)}-{_clock(r.end_s)}  +{r.over_db:.1f} dB over the baseline"
+            for r in result.raised
+        )
+    else:
+        lines.append("Raised voices: none")
+    speech = sum(s.speech_s for s in result.segments)
+    if speech > 0:
+        syllables = sum(s.syllables for s in result.segments)
+        fastest = max(result.segments, key=lambda s: s.syllables_per_s)
+        lines.append(
+            f"Pace: {syllables / speech:.1f} syllables/s on average over "
+            f"{len(result.segments)} stretches of speech; fastest "
+            f"{fastest.syllables_per_s:.1f} at {_clock(fastest.start_s)}"
+        )
+    return os.linesep.join(lines)
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(seconds, 60.0)
+    return f"{int(minutes)}:{rest:04.1f}"

@@ -1,0 +1,185 @@
+"""The detectors on plain numbers and simple signals: levels, floor, baseline, raise, pace."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from voice_coach.config import ListenSettings
+from voice_coach.listen.baseline import Baseline
+from voice_coach.listen.level import NoiseFloor, band_dbfs, rms_dbfs
+from voice_coach.listen.listener import Listener
+from voice_coach.listen.pace import PaceMeter
+from voice_coach.listen.raised import RaisedVoiceDetector, Reference
+from voice_coach.listen.vad import SpeechDetector
+
+RATE = 16_000
+BLOCK = 0.03
+
+
+def tone(hz: float, dbfs: float, seconds: float = BLOCK) -> np.ndarray:
+    t = np.arange(round(seconds * RATE)) / RATE
+    return np.asarray(np.sqrt(2) * 10 ** (dbfs / 20) * np.sin(2 * np.pi * hz * t), np.float32)
+
+
+def test_levels_in_dbfs() -> None:
+    assert abs(rms_dbfs(tone(1000, -20)) - -20) < 0.1
+    assert rms_dbfs(np.zeros(480, np.float32)) == -100.0
+    assert abs(band_dbfs(tone(1000, -20), RATE) - -20) < 0.5
+    # A 60 Hz hum is loud in full band and nearly absent in the speech band.
+    assert band_dbfs(tone(60, -20), RATE) < -45
+
+
+def test_noise_floor_follows_a_loud_fan_that_starts() -> None:
+    floor = NoiseFloor(BLOCK)
+    for _ in range(100):
+        floor.update(-70.0)
+    assert abs(floor.dbfs - -70) < 0.5
+    # The fan starts: every block is now -40 dBFS. The floor must not stay stuck.
+    rng = np.random.default_rng(0)
+    for _ in range(400):
+        floor.update(-40.0 + rng.normal(0, 1))
+    assert -44 < floor.dbfs < -39
+
+
+def test_speech_detector_has_a_hangover_and_ignores_faint_background() -> None:
+    vad = SpeechDetector(BLOCK, margin_db=10.0, hangover=0.3)
+    for _ in range(100):
+        assert not vad.update(-60.0, BLOCK).speech
+    assert vad.update(-30.0, BLOCK).active
+    quiet = [vad.update(-60.0, BLOCK) for _ in range(20)]
+    assert all(r.speech for r in quiet[:10]) and not any(r.speech for r in quiet[11:])
+
+
+def test_background_speech_far_under_the_couple_starts_no_utterance() -> None:
+    vad = SpeechDetector(BLOCK, margin_db=10.0, hangover=0.3)
+    for _ in range(100):
+        vad.update(-60.0, BLOCK, baseline_dbfs=-20.0)
+    # A TV at -40 dBFS stands 20 dB over the floor but 20 dB under the couple.
+    assert not any(vad.update(-40.0, BLOCK, baseline_dbfs=-20.0).active for _ in range(5))
+    # The couple starts an utterance; their softer sounds at -40 then carry it on.
+    assert vad.update(-25.0, BLOCK, baseline_dbfs=-20.0).active
+    assert vad.update(-40.0, BLOCK, baseline_dbfs=-20.0).active
+    assert not vad.update(-50.0, BLOCK, baseline_dbfs=-20.0).active
+
+
+def test_baseline_ignores_one_loud_word_and_stays_frozen() -> None:
+    baseline = Baseline(learn_seconds=6.0)
+    rng = np.random.default_rng(1)
+    for i in range(200):
+        loud = 60 <= i < 70  # one shouted word of 0.3 s
+        baseline.update(-30.0 + rng.normal(0, 2) + (20 if loud else 0), BLOCK, True)
+    assert baseline.dbfs is not None
+    assert -30 < baseline.dbfs < -26
+    learned = baseline.dbfs
+    for _ in range(500):  # an escalation afterwards does not move it
+        baseline.update(-15.0, BLOCK, True)
+    assert baseline.dbfs == learned
+
+
+def test_calibration_replaces_the_baseline_and_needs_enough_speech() -> None:
+    baseline = Baseline()
+    baseline.begin_calibration()
+    for _ in range(10):  # 0.3 s: too little
+        baseline.update(-20.0, BLOCK, True)
+    assert baseline.end_calibration() is None
+    baseline.begin_calibration()
+    for _ in range(100):
+        baseline.update(-35.0, BLOCK, True)
+        baseline.update(-80.0, BLOCK, False)  # pauses do not count
+    assert baseline.end_calibration() == -35.0
+
+
+CALM = Reference(-30.0, -30.0)
+
+
+def feed(detector: RaisedVoiceDetector, levels: list[float]) -> list[float]:
+    """Detections (dB over -30 dBFS) with the block index they came on."""
+    return [
+        i
+        for i, level in enumerate(levels)
+        if detector.update(level, BLOCK, True, CALM).detected_db is not None
+    ]
+
+
+def test_raise_needs_about_a_second_of_raised_speech() -> None:
+    detector = RaisedVoiceDetector(BLOCK, threshold_db=8.0, sustain_seconds=1.0)
+    hits = feed(detector, [-30.0] * 100 + [-20.0] * 100)
+    assert len(hits) == 1
+    assert 0.5 <= (hits[0] - 100) * BLOCK <= 1.2
+
+
+def test_bang_and_short_laugh_are_no_raise() -> None:
+    detector = RaisedVoiceDetector(BLOCK, threshold_db=8.0, sustain_seconds=1.0)
+    bang = [-30.0] * 100 + [0.0] * 4 + [-30.0] * 100
+    laugh = [-30.0] * 100 + [-15.0] * 15 + [-30.0] * 100
+    assert feed(detector, bang + laugh) == []
+
+
+def test_pauses_do_not_count_and_cooldown_is_fed_seconds() -> None:
+    detector = RaisedVoiceDetector(BLOCK, 8.0, 1.0, cooldown_seconds=10.0)
+    feed(detector, [-30.0] * 40)
+    # Raised speech in bits of 0.3 s with long pauses between still adds up.
+    hit = None
+    for i in range(20):
+        for _ in range(10):
+            if detector.update(-20.0, BLOCK, True, CALM).detected_db is not None:
+                hit = hit if hit is not None else i
+        for _ in range(60):
+            detector.update(-80.0, BLOCK, False, CALM)
+    assert hit is not None and hit <= 4
+    detector.cool_down()
+    # Within the cooldown (10 s of fed audio), no detection even when loud.
+    assert feed(detector, [-18.0] * 300) == []
+    assert len(feed(detector, [-18.0] * 100)) == 1
+
+
+def test_no_second_detection_until_the_level_came_down() -> None:
+    detector = RaisedVoiceDetector(BLOCK, 8.0, 1.0)
+    assert len(feed(detector, [-30.0] * 40 + [-20.0] * 400)) == 1
+    assert len(feed(detector, [-30.0] * 100 + [-20.0] * 100)) == 1
+
+
+def vowels(syllables: int, per_second: float, pitch: float = 140.0) -> np.ndarray:
+    """A voiced buzz whose loudness swells once per syllable."""
+    seconds = syllables / per_second
+    t = np.arange(round(seconds * RATE)) / RATE
+    buzz = sum(np.sin(2 * np.pi * pitch * k * t) / k for k in range(1, 20))
+    swell = np.sin(np.pi * t * per_second) ** 2
+    return (0.05 * buzz * swell).astype(np.float32)
+
+
+def test_pace_counts_voiced_swells_per_second_of_speech() -> None:
+    for rate in (3.0, 6.0):
+        meter = PaceMeter(RATE, window=6.0)
+        signal = np.concatenate([vowels(30, rate), np.zeros(RATE), vowels(30, rate)])
+        last = None
+        for start in range(0, len(signal), 480):
+            block = signal[start : start + 480]
+            last = meter.update(block, active=rms_dbfs(block) > -60).pace_sps or last
+        assert last is not None
+        assert abs(last - rate) / rate < 0.1
+        assert abs(meter.total_nuclei - 60) <= 3
+
+
+def test_unvoiced_swells_are_no_syllables() -> None:
+    rng = np.random.default_rng(2)
+    t = np.arange(5 * RATE) / RATE
+    hiss = (0.05 * rng.standard_normal(len(t)) * np.sin(np.pi * t * 4) ** 2).astype(np.float32)
+    meter = PaceMeter(RATE)
+    for start in range(0, len(hiss), 480):
+        meter.update(hiss[start : start + 480], active=True)
+    assert meter.total_nuclei <= 2
+
+
+def test_listener_composes_the_detectors() -> None:
+    listener = Listener(ListenSettings())
+    hearing = listener.hear(tone(300, -70))
+    assert hearing.seconds == BLOCK and not hearing.raised_over_db
+    listener.begin_calibration()
+    for _ in range(60):
+        listener.hear(tone(500, -30))
+        listener.hear(np.zeros(480, np.float32))
+    baseline = listener.end_calibration()
+    assert baseline is not None and abs(baseline - -30) < 1
+    assert listener.baseline_dbfs == baseline
+    assert listener.noise_floor_dbfs < -70
