@@ -80,19 +80,7 @@ def events_of(log: EventLog, kind: str) -> list[dict[str, Any]]:
 
 
 def espeak(text: str, voice: str = "nl", words_per_minute: int = 150) -> AudioChunk:
-    """Real speech from espeak-ng at the listening rate, scaled to about -20 dBFS RMS."""
-    import shutil
-    import subprocess
+    """Real speech from espeak-ng at the listening rate, trimmed, at -20 dBFS RMS."""
+    from tests import speechgen
 
-    from voice_coach.audio.wav import parse_wav
-
-    if shutil.which("espeak-ng") is None:  # pragma: no cover - installed by .ci/run
-        raise RuntimeError("espeak-ng is not installed: apt-get install espeak-ng")
-    wav = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(words_per_minute), "--stdout", text],
-        check=True,
-        capture_output=True,
-    ).stdout
-    audio = parse_wav(wav).to_rate(LISTEN_RATE)
-    rms = float(np.sqrt(np.mean(np.square(audio.samples)))) or 1.0
-    return AudioChunk((audio.samples * (0.1 / rms)).astype(np.float32), LISTEN_RATE)
+    return AudioChunk(speechgen.espeak(text, voice, words_per_minute).samples, LISTEN_RATE)

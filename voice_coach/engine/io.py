@@ -124,6 +124,11 @@ class SessionIO(Protocol):
         """A breathing pause ended (starts the raised-voice cooldown)."""
         ...
 
+    @property
+    def baseline_dbfs(self) -> float | None:
+        """The couple's learned speaking level in dBFS, once known."""
+        ...
+
     def close(self) -> None:
         """Finish output (flush the speaker, restore the terminal)."""
         ...

@@ -109,6 +109,7 @@ class Session:
         self.breathing_pauses = 0
         self._overrides = dict(script.phrases)
         self._last_line = ""
+        self._baseline: float | None = None
 
     # -- the run --------------------------------------------------------------------
 
@@ -212,12 +213,19 @@ class Session:
         """Let `seconds` pass on the clock, obeying commands; `next` cuts it short."""
         until = self.io.now() + seconds
         while self.io.now() < until:
-            heard = self.io.listen(ListenRequest(until=until), TurnState())
+            heard = self._listen(ListenRequest(until=until), TurnState())
             if heard.reason == "command":
                 start = self.io.now()
                 if self._command(heard) == "next":
                     return
                 until += self.io.now() - start
+
+    def _listen(self, request: ListenRequest, state: TurnState) -> Heard:
+        heard = self.io.listen(request, state)
+        if self._baseline is None and self.io.baseline_dbfs is not None:
+            self._baseline = self.io.baseline_dbfs
+            self._emit(ev.Baseline, dbfs=self._baseline, source="first_speech")
+        return heard
 
     def _command(self, heard: Heard) -> str:
         """Act on a spoken command; returns it so the caller can end its step on `next`."""
@@ -235,7 +243,7 @@ class Session:
         self._emit(ev.Paused)
         self._say(self._phrase("paused"))
         while True:
-            heard = self.io.listen(ListenRequest(until=self.io.now() + PAUSE_REMINDER), TurnState())
+            heard = self._listen(ListenRequest(until=self.io.now() + PAUSE_REMINDER), TurnState())
             if heard.reason == "command" and heard.command == "stop":
                 self._emit(ev.Command, name="stop", text=heard.text)
                 raise StopSession("stop")
@@ -314,7 +322,7 @@ class Session:
                 watch_pace=self._pace_limit() if pace_watch else None,
                 prompt=name,
             )
-            heard = self.io.listen(request, state)
+            heard = self._listen(request, state)
             interjection = self.io.now()
             if heard.reason == "warn":
                 self._emit(ev.TurnWarning, speaker=name, remaining=warn or 0.0)
@@ -358,7 +366,7 @@ class Session:
                     watch_raised=self.settings.breathing_pause,
                     prompt=f"{prompt} ({self.lang.either(answers)})",
                 )
-                heard = self.io.listen(request, TurnState())
+                heard = self._listen(request, TurnState())
                 if heard.reason == "answer":
                     self._emit(ev.Answer, text=heard.text, matched=heard.answer)
                     return heard.answer
@@ -480,11 +488,12 @@ class Session:
         self.io.begin_calibration()
         until = self.io.now() + step.seconds
         while self.io.now() < until:
-            heard = self.io.listen(ListenRequest(until=until), TurnState())
+            heard = self._listen(ListenRequest(until=until), TurnState())
             if heard.reason == "command":
                 self._command(heard)
         baseline = self.io.end_calibration()
         if baseline is not None:
+            self._baseline = baseline
             self._emit(ev.Baseline, dbfs=baseline, source="calibrate")
         self._say(self._phrase("calibrate_done"))
 

@@ -170,5 +170,10 @@ class TextIO:
     def after_breathing(self) -> None:
         """No raised voices in a terminal."""
 
+    @property
+    def baseline_dbfs(self) -> float | None:
+        """No levels in a terminal."""
+        return None
+
     def close(self) -> None:
         self._out.flush()

@@ -1,0 +1,142 @@
+"""The listening exercises in whole simulated sessions, on generated real speech.
+
+- An escalating conversation inside a turn: the coach interrupts kindly at a breath,
+  guides breathing, and resumes the turn with its remaining time.
+- Slowed-down talking: a fast speaker gets one nudge, at a pause; a calm one none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from tests import speechgen
+from tests.engine_support import events_of, place, run, script_of, silence
+from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
+from voice_coach.script.model import Say, Settings, Summary, Turn
+
+RESUME = "Laten we verdergaan waar we waren."
+
+
+def _turn_start(script: Any) -> float:
+    _, log, _, _ = run(script, silence(600))
+    return float(events_of(log, "turn_started")[0]["t"])
+
+
+def _scene_at(scene: speechgen.Scene, at: float, total: float) -> AudioChunk:
+    audio = place(silence(total), AudioChunk(scene.samples, LISTEN_RATE), at)
+    noise = speechgen.coloured_noise(audio.seconds, 1.0, 11)
+    return AudioChunk(audio.samples + speechgen.normalise(noise, -65.0), LISTEN_RATE)
+
+
+@pytest.mark.parametrize("distance", ["near", "far"])
+def test_an_escalation_is_met_with_a_breathing_pause_and_the_turn_resumes(
+    distance: str,
+) -> None:
+    script = script_of(
+        Say(("Welkom.",)),
+        Turn("A", 240, ("{A}, vertel.",), warn_before=10, end_on_silence=8),
+        Say(("Dank jullie.",)),
+        Summary(),
+    )
+    start = _turn_start(script) + 0.5
+    scene = speechgen.escalation(rise_db=10.0, language="nl")
+    if distance == "far":
+        scene = speechgen.far(scene)
+    mic = _scene_at(scene, start, 400)
+    reason, log, _, _ = run(script, mic)
+    assert reason == "done"
+
+    (raised,) = events_of(log, "raised_voice")
+    rise = start + scene.marks["rise"]
+    assert rise < raised["t"] <= rise + 2.0 + 2.0  # detected within 2 s, spoken at a breath
+    assert raised["over_db"] >= 6.0
+    assert raised["speaker"] == "Anna"
+    (breathing,) = events_of(log, "breathing_started")
+    assert breathing["reason"] == "raised_voice"
+    said = events_of(log, "said")
+    texts = [e["text"] for e in said]
+    assert texts.index(RESUME) > texts.index(
+        "Ik merk dat de stemmen wat luider worden. Dat mag, het is spannend. "
+        "Laten we even samen ademhalen."
+    )
+    # The interruption comes at a breath: the mic is quiet where the coach starts.
+    cut = round(raised["t"] * LISTEN_RATE)
+    assert float(np.max(np.abs(mic.samples[cut - 240 : cut]))) < 0.01
+    # One turn, resumed after the pause: it ends after the resume line, and the time
+    # the coach took does not count as Anna's.
+    (ended,) = events_of(log, "turn_ended")
+    resumed_at = next(e["t"] + e["seconds"] for e in said if e["text"] == RESUME)
+    assert ended["t"] > resumed_at
+    coach_time = ended["t"] - events_of(log, "turn_started")[0]["t"] - ended["seconds"]
+    (breath_end,) = events_of(log, "breathing_ended")
+    assert coach_time >= breath_end["seconds"]
+    summary = events_of(log, "session_summary")[0]
+    assert summary["breathing_pauses"] == 1
+    assert "We namen 1 keer een ademhalingspauze." in texts
+
+
+def test_calm_conversation_with_a_fan_and_a_bang_gets_no_breathing_pause() -> None:
+    script = script_of(Turn("A", 200, ("{A}, vertel.",), end_on_silence=8))
+    start = _turn_start(script) + 0.5
+    scene = speechgen.room(speechgen.dialogue(14, -26.0, language="nl"))
+    scene.mix(speechgen.fan(scene.seconds), 0.0)
+    scene.mix(speechgen.bang(), scene.seconds / 2)
+    _, log, _, _ = run(script, _scene_at(scene, start, 300))
+    assert not events_of(log, "raised_voice")
+    (ended,) = events_of(log, "turn_ended")
+    assert ended["reason"] == "silence"
+    assert ended["speech_seconds"] > 0.6 * sum(b - a for a, b in scene.speech)
+
+
+def _monologue(words_per_minute: int) -> speechgen.Scene:
+    scene = speechgen.Scene()
+    for text, _ in speechgen.SENTENCES["nl"] * 2:
+        scene.say(speechgen.espeak(text, "nl", words_per_minute), -24.0, pause=0.6)
+    return scene
+
+
+@pytest.mark.parametrize(("wpm", "nudged"), [(260, True), (110, False)])
+def test_a_fast_speaker_is_nudged_once_at_a_pause_and_a_calm_one_not(
+    wpm: int, nudged: bool
+) -> None:
+    settings = Settings(pace_feedback=True, pace_target=3.5, breathing_pause=False)
+    script = script_of(
+        Turn("A", 120, ("{A}, vertel.",), end_on_silence=6), Summary(), settings=settings
+    )
+    start = _turn_start(script) + 0.5
+    scene = _monologue(wpm)
+    mic = _scene_at(scene, start, 300)
+    _, log, _, _ = run(script, mic)
+    feedback = events_of(log, "pace_feedback")
+    summary = events_of(log, "session_summary")[0]
+    true_rate = (
+        sum(speechgen.vowel_groups(t) for t, _ in speechgen.SENTENCES["nl"])
+        * 2
+        / sum(b - a for a, b in scene.speech)
+    )
+    assert summary["pace"]["Anna"] == pytest.approx(true_rate, rel=0.25)
+    if not nudged:
+        assert feedback == []
+        return
+    (nudge,) = feedback  # at most once per turn
+    assert nudge["syllables_per_s"] > 3.5 * 1.3
+    said = next(e for e in events_of(log, "said") if e["text"].startswith("Anna, probeer"))
+    # Never over the speaker's words: the nudge starts in a pause of the input.
+    in_speech = [start + a <= said["t"] <= start + b for a, b in scene.speech]
+    assert not any(in_speech)
+    spoken = [e["text"] for e in events_of(log, "said")]
+    assert any(t.startswith("Anna sprak gemiddeld") for t in spoken)
+
+
+def test_the_baseline_is_learned_from_the_first_speech_and_logged() -> None:
+    script = script_of(Turn("A", 120, ("{A}, vertel.",), end_on_silence=6))
+    start = _turn_start(script) + 0.5
+    scene = speechgen.room(speechgen.dialogue(6, -26.0, language="nl"))
+    _, log, _, _ = run(script, _scene_at(scene, start, 200))
+    (baseline,) = events_of(log, "baseline")
+    assert baseline["source"] == "first_speech"
+    assert -40.0 < baseline["dbfs"] < -15.0
+    assert start < baseline["t"] < start + 20.0
