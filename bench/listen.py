@@ -53,19 +53,25 @@ def long_calm(minutes: float) -> gen.Scene:
     return scene
 
 
+def _measured_and_true_pace(utterances: list[gen.Utterance]) -> tuple[float, float]:
+    """(measured, true) syllables per second of speech over the utterances in a room."""
+    scene = gen.Scene()
+    for u in utterances:
+        scene.say(u, -26.0, 0.6)
+    gen.room(scene)
+    listener = Listener(ListenSettings())
+    for i in range(0, len(scene.samples) - BLOCK + 1, BLOCK):
+        listener.hear(scene.samples[i : i + BLOCK])
+    measured = listener.pace.total_nuclei / listener.pace.total_speech_seconds
+    true = sum(u.syllables for u in utterances) / sum(u.seconds for u in utterances)
+    return measured, true
+
+
 def piper_pace() -> None:
     """Pace error on the Piper joe voice (more natural prosody than espeak-ng)."""
     for scale in (0.8, 1.0, 1.6):
         utterances = [gen.piper_joe(t, scale) for t, _ in gen.SENTENCES["en"]]
-        scene = gen.Scene()
-        for u in utterances:
-            scene.say(u, -26.0, 0.6)
-        gen.room(scene)
-        listener = Listener(ListenSettings())
-        for i in range(0, len(scene.samples) - BLOCK + 1, BLOCK):
-            listener.hear(scene.samples[i : i + BLOCK])
-        measured = listener.pace.total_nuclei / listener.pace.total_speech_seconds
-        true = sum(u.syllables for u in utterances) / sum(u.seconds for u in utterances)
+        measured, true = _measured_and_true_pace(utterances)
         print(
             f"  Piper joe length_scale {scale}: true {true:.2f}, measured {measured:.2f} "
             f"syllables/s ({measured / true - 1:+.0%})"
@@ -127,15 +133,7 @@ def pace_error() -> None:
         for voice in voices:
             for wpm in (90, 120, 160, 200, 240):
                 utterances = [gen.espeak(t, voice, wpm) for t, _ in gen.SENTENCES[language]]
-                scene = gen.Scene()
-                for u in utterances:
-                    scene.say(u, -26.0, 0.6)
-                gen.room(scene)
-                listener = Listener(ListenSettings())
-                for i in range(0, len(scene.samples) - BLOCK + 1, BLOCK):
-                    listener.hear(scene.samples[i : i + BLOCK])
-                measured = listener.pace.total_nuclei / listener.pace.total_speech_seconds
-                true = sum(u.syllables for u in utterances) / sum(u.seconds for u in utterances)
+                measured, true = _measured_and_true_pace(utterances)
                 errors.append(measured / true - 1)
     err = np.abs(errors)
     print(

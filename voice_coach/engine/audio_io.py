@@ -120,10 +120,9 @@ class AudioIO:
         self._expect(self._phrases_for(request))
         while True:
             now = self.now()
-            if now >= request.until:
-                return Heard("time")
-            if request.warn_at is not None and now >= request.warn_at:
-                return Heard("warn")
+            due = request.due(now)
+            if due is not None:
+                return due
             block = self._read(BLOCK)
             hearing = self._listener.hear(block)
             _update(state, hearing.seconds, hearing.is_speech)

@@ -45,6 +45,14 @@ class ListenRequest:
     prompt: str = ""
     """What a text terminal shows while waiting (who is speaking, what for)."""
 
+    def due(self, now: float) -> Heard | None:
+        """`time` or `warn` when its moment has come at `now` (seconds), else None."""
+        if now >= self.until:
+            return Heard("time")
+        if self.warn_at is not None and now >= self.warn_at:
+            return Heard("warn")
+        return None
+
 
 @dataclass
 class TurnState:

@@ -63,10 +63,9 @@ class TextIO:
         try:
             while True:
                 now = self.now()
-                if now >= request.until:
-                    return Heard("time")
-                if request.warn_at is not None and now >= request.warn_at:
-                    return Heard("warn")
+                due = request.due(now)
+                if due is not None:
+                    return due
                 if (
                     request.end_on_silence is not None
                     and typed_since is not None
