@@ -65,3 +65,16 @@ def test_typed_stop_ends_the_session() -> None:
     assert reason == "stop"
     assert "Nooit." not in out
     assert "We stoppen hier." in out
+
+
+def test_a_warning_mid_sentence_keeps_what_was_typed() -> None:
+    # Warned 1 s into a 2 s turn while typing; the line goes on and Enter ends the turn.
+    steps = (Turn("A", 3, ("{A}?",), warn_before=2), Say(("Klaar.",)))
+    reason, log, out = _typed_session(steps, [(0.2, "Ik begin"), (1.5, " en ik maak af\n")])
+    assert reason == "done"
+    assert "  coach: Nog 2 seconden." in out
+    ended = next(e for e in log.events if e.type == "turn_ended").to_dict()
+    assert ended["reason"] == "done"  # Enter, not the time limit
+    # Typing time counts from the first key, before the warning: the line was kept.
+    assert ended["speech_seconds"] > 1.2
+    assert "  coach: Dank je, Anna." in out or "  coach: Dank je wel, Anna." in out

@@ -213,7 +213,7 @@ class Session:
         """Let `seconds` pass on the clock, obeying commands; `next` cuts it short."""
         until = self.io.now() + seconds
         while self.io.now() < until:
-            heard = self._listen(ListenRequest(until=until), TurnState())
+            heard = self._listen(ListenRequest(until=until, prompt="..."), TurnState())
             if heard.reason == "command":
                 start = self.io.now()
                 if self._command(heard) == "next":
@@ -297,7 +297,7 @@ class Session:
             )
         self.io.chime()
         if part == "turn":
-            key = "turn_silence_end" if reason == "silence" else "turn_end"
+            key = "turn_end" if reason == "time" else "turn_silence_end"
             self._say(self._phrase(key, name=name))
         return reason
 

@@ -44,6 +44,9 @@ class TextIO:
         self._tty = os.isatty(self._fd)
         self._pending = b""
         self._leftover = ""
+        self._line = ""
+        """What is typed so far (kept when a warning comes in mid-sentence)."""
+        self._typed_since: float | None = None
 
     def now(self) -> float:
         return time.monotonic() - self._start
@@ -56,45 +59,49 @@ class TextIO:
         self._print("  ~ ding ~")
 
     def listen(self, request: ListenRequest, state: TurnState) -> Heard:
-        typed_since: float | None = None
-        last_key = self.now()
-        line = ""
         old = self._raw_mode()
         try:
-            while True:
-                now = self.now()
-                due = request.due(now)
-                if due is not None:
-                    return due
-                if (
-                    request.end_on_silence is not None
-                    and typed_since is not None
-                    and now - last_key >= request.end_on_silence
-                ):
-                    return Heard("silence")
-                self._draw(request, line, request.until - now)
-                chars = self._read(min(_TICK, request.until - now))
-                for index, char in enumerate(chars):
-                    if char in "\r\n":
-                        self._leftover = chars[index + 1 :]  # typed ahead, e.g. piped
-                        heard = self._submit(line, request)
-                        if heard is not None:
-                            return heard
-                        if typed_since is not None:
-                            state.speech_seconds += self.now() - typed_since
-                        return Heard("done", text="")
-                    if char in "\x7f\b":
-                        line = line[:-1]
-                    elif char == "\x04":  # Ctrl-D: end of input, like a stop
-                        return Heard("command", text="stop", command="stop")
-                    elif char.isprintable():
-                        line += char
-                    if typed_since is None:
-                        typed_since = self.now()
-                    last_key = self.now()
-                state.silence_run = self.now() - last_key
+            heard = self._type(request, state)
         finally:
             self._restore(old)
+        if heard.reason != "warn":  # a warning mid-sentence keeps what was typed so far
+            self._line, self._typed_since = "", None
+        return heard
+
+    def _type(self, request: ListenRequest, state: TurnState) -> Heard:
+        last_key = self.now()
+        while True:
+            now = self.now()
+            due = request.due(now)
+            if due is not None:
+                return due
+            if (
+                request.end_on_silence is not None
+                and self._typed_since is not None
+                and now - last_key >= request.end_on_silence
+            ):
+                return Heard("silence")
+            self._draw(request, self._line, request.until - now)
+            chars = self._read(min(_TICK, request.until - now))
+            for index, char in enumerate(chars):
+                if char in "\r\n":
+                    self._leftover = chars[index + 1 :]  # typed ahead, e.g. piped
+                    heard = self._submit(self._line, request)
+                    if heard is not None:
+                        return heard
+                    if self._typed_since is not None:
+                        state.speech_seconds += self.now() - self._typed_since
+                    return Heard("done")
+                if char in "\x7f\b":
+                    self._line = self._line[:-1]
+                elif char == "\x04":  # Ctrl-D: end of input, like a stop
+                    return Heard("command", text="stop", command="stop")
+                elif char.isprintable():
+                    self._line += char
+                if self._typed_since is None:
+                    self._typed_since = self.now()
+                last_key = self.now()
+            state.silence_run = self.now() - last_key
 
     def _submit(self, line: str, request: ListenRequest) -> Heard | None:
         """What a typed line means: an answer, a command, or (None) the end of a turn."""
