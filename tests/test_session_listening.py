@@ -15,7 +15,7 @@ import pytest
 from tests import speechgen
 from tests.engine_support import events_of, place, run, script_of, silence
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
-from voice_coach.script.model import Say, Settings, Summary, Turn
+from voice_coach.script.model import Breathe, Say, Settings, Summary, Turn
 
 RESUME = "Laten we verdergaan waar we waren."
 
@@ -140,3 +140,34 @@ def test_the_baseline_is_learned_from_the_first_speech_and_logged() -> None:
     assert baseline["source"] == "first_speech"
     assert -40.0 < baseline["dbfs"] < -15.0
     assert start < baseline["t"] < start + 20.0
+
+
+def test_a_script_can_turn_the_breathing_pause_off() -> None:
+    script = script_of(
+        Turn("A", 240, ("{A}, vertel.",), end_on_silence=8),
+        settings=Settings(breathing_pause=False),
+    )
+    start = _turn_start(script) + 0.5
+    scene = speechgen.escalation(rise_db=12.0, language="nl")
+    _, log, _, _ = run(script, _scene_at(scene, start, 400))
+    assert not events_of(log, "raised_voice")
+    assert not events_of(log, "breathing_started")
+
+
+def test_a_script_chooses_the_threshold_and_the_breathing_pattern() -> None:
+    script = script_of(
+        Turn("A", 240, ("{A}, vertel.",), end_on_silence=8),
+        settings=Settings(raised_voice_db=14.0),
+    )
+    start = _turn_start(script) + 0.5
+    scene = speechgen.escalation(rise_db=10.0, language="nl")
+    _, log, _, _ = run(script, _scene_at(scene, start, 400))
+    assert not events_of(log, "raised_voice")  # +10 dB is under this script's 14 dB
+    box = Breathe(inhale=4, hold=4, exhale=4, hold_out=4, cycles=1)
+    script = script_of(
+        Turn("A", 240, ("{A}, vertel.",), end_on_silence=8),
+        settings=Settings(breathing=box),
+    )
+    _, log, _, _ = run(script, _scene_at(scene, start, 400))
+    texts = [e["text"] for e in events_of(log, "said")]
+    assert texts.count("vasthouden") == 2 and texts.count("Adem in") == 1
