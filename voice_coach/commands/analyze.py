@@ -3,7 +3,8 @@
 Runs the same Listener a live session uses over the whole file and prints a
 short summary, or one JSON object with `--json`; `--plot out.png` draws level
 over time with the baseline, the raised-voice threshold, the raised stretches
-and the pace of every stretch of speech.
+and the pace of every stretch of speech. `--words` cross-checks the pace with a
+speech recogniser's word timings; only counts are reported, never the words.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import os
 from pathlib import Path
 from typing import Any
 
+from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import WavError, read_wav
 from voice_coach.commands import UserError
 from voice_coach.config import ConfigError, ListenSettings, load_config
+from voice_coach.lang import SUPPORTED
 from voice_coach.listen.analysis import Analysis, analyze
+from voice_coach.listen.words import WordPace, word_pace
+from voice_coach.speech.recognizer import RecognizerError, Word
 
 
 def register(sub: Any) -> None:
@@ -30,6 +35,18 @@ def register(sub: Any) -> None:
     parser.add_argument("recording", type=Path, help="a WAV file (any rate, mono or stereo)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--plot", type=Path, metavar="OUT.png", help="draw a picture")
+    parser.add_argument(
+        "--words",
+        action="store_true",
+        help="cross-check the pace with the word timings of a speech recogniser "
+        "(counts only: no words are printed or kept)",
+    )
+    parser.add_argument(
+        "--language", choices=SUPPORTED, default="nl", help="recogniser language (--words)"
+    )
+    parser.add_argument(
+        "--vosk-model", type=Path, metavar="DIR", help="use this Vosk model folder (--words)"
+    )
     parser.set_defaults(handler=handle)
 
 
@@ -41,15 +58,64 @@ def handle(args: argparse.Namespace) -> int:
         raise UserError(str(err)) from err
     settings = _settings()
     result = analyze(audio, settings)
+    words = _word_pace(audio, args) if args.words else None
     if args.plot is not None:
         _write_plot(result, settings, args.plot, args.recording.name)
     if args.json:
-        print(json.dumps(result.to_json()))
+        data = result.to_json()
+        if words is not None:
+            data["words"] = _crosscheck(result, words)
+        print(json.dumps(data))
     else:
         print(summary(result, args.recording.name))
+        if words is not None:
+            check = _crosscheck(result, words)
+            print(
+                f"Pace from {check['count']} recognised words: "
+                f"{check['syllables_per_s']:.1f} syllables/s "
+                f"(sound alone: {check['acoustic_syllables_per_s']:.1f})"
+            )
         if args.plot is not None:
             print(f"Picture: {args.plot}")
     return 0
+
+
+def _word_pace(audio: AudioChunk, args: argparse.Namespace) -> WordPace:
+    """Run a free-speech recogniser over the recording and measure the pace of its words."""
+    from voice_coach.speech.vosk import VoskRecognizer, open_recognizer
+
+    try:
+        if args.vosk_model is not None:
+            recognizer = VoskRecognizer(args.vosk_model)
+            recognizer.load()
+        else:
+            recognizer = open_recognizer(args.language, load_config())
+    except (RecognizerError, ConfigError) as err:
+        raise UserError(str(err)) from err
+    recognizer.expect(None)
+    samples = audio.to_rate(LISTEN_RATE).samples
+    words: list[Word] = []
+    step = LISTEN_RATE // 10
+    for start in range(0, len(samples), step):
+        heard = recognizer.accept(samples[start : start + step])
+        if heard is not None:
+            words.extend(heard.words)
+    last = recognizer.flush()
+    if last is not None:
+        words.extend(last.words)
+    return word_pace(words)
+
+
+def _crosscheck(result: Analysis, words: WordPace) -> dict[str, Any]:
+    speech = sum(s.speech_s for s in result.segments)
+    acoustic = sum(s.syllables for s in result.segments) / speech if speech > 0 else 0.0
+    return {
+        "count": words.words,
+        "syllables_per_s": round(words.syllables_per_s, 2),
+        "speech_s": round(words.speech_s, 2),
+        "acoustic_syllables_per_s": round(acoustic, 2),
+        "ratio": round(acoustic / words.syllables_per_s, 2) if words.syllables_per_s else None,
+    }
 
 
 def _write_plot(result: Analysis, settings: ListenSettings, path: Path, title: str) -> None:
