@@ -133,3 +133,28 @@ def test_next_cuts_a_pause_step_short() -> None:
     script = script_of(Pause(30), Say(("Klaar.",)))
     _, log, _, _ = run(script, silence(60), FakeRecognizer([(5.0, "volgende")]))
     assert events_of(log, "said")[-1]["t"] == pytest.approx(5.0, abs=0.1)
+
+
+def test_every_mirror_is_checked_and_corrections_are_limited() -> None:
+    script = script_of(Mirror("A", "B", 20, rounds=1, corrections=1, end_on_silence=2))
+    _, dry, _, _ = run(script, silence(300), FakeRecognizer([]))
+    check = _when(events_of(dry, "said"), "Anna, klopt dat?")
+    _, once, _, _ = run(script, silence(300), FakeRecognizer([(check + 2.5, "nee")]))
+    checks = [e["t"] for e in events_of(once, "said") if e["text"] == "Anna, klopt dat?"]
+    # "nee" to the first mirror, and "nee" again to the corrected one.
+    recognizer = FakeRecognizer([(check + 2.5, "nee"), (checks[1] + 2.5, "nee")])
+    _, log, _, _ = run(script, silence(300), recognizer)
+    parts = [e["part"] for e in events_of(log, "turn_started")]
+    assert parts == ["message", "mirror", "correction", "mirror"]  # one correction only
+    checks = [e for e in events_of(log, "said") if e["text"] == "Anna, klopt dat?"]
+    assert len(checks) == 2  # the corrected mirror was checked too
+    assert [a["matched"] for a in events_of(log, "answer")] == ["nee", "nee"]
+
+
+def test_next_during_a_question_takes_the_default_at_once() -> None:
+    _, log, _, _ = run(script_of(ASK), silence(60), FakeRecognizer([(3.0, "volgende")]))
+    said = [e["text"] for e in events_of(log, "said")]
+    assert not any(t.startswith("Ik heb het niet goed verstaan") for t in said)
+    (answer,) = events_of(log, "answer")
+    assert answer["default"] and answer["matched"] == "ja"
+    assert answer["t"] == pytest.approx(3.0, abs=0.1)

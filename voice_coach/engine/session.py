@@ -11,7 +11,7 @@ import contextlib
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from voice_coach.config import ListenSettings
 from voice_coach.engine import events as ev
@@ -352,42 +352,55 @@ class Session:
     # -- questions ------------------------------------------------------------------
 
     def _choose(self, prompt: str, answers: list[str], timeout: float, default: str) -> str:
-        """Ask, listen for one of `answers`, ask once more, then take `default`."""
+        """Ask, listen for one of `answers`, ask once more, then take `default`.
+
+        `next` takes the default at once; after a breathing pause the question is
+        asked afresh (it did not get a fair chance).
+        """
         attempts = 2 if self.io.can_understand else 1
-        attempt = 0
-        text = prompt
-        while attempt < attempts:
+        text, asked = prompt, 0
+        while asked < attempts:
             self._say(text)
-            until = self.io.now() + timeout
-            while True:
-                request = ListenRequest(
-                    until=until,
-                    answers=answers,
-                    watch_raised=self.settings.breathing_pause,
-                    prompt=f"{prompt} ({self.lang.either(answers)})",
-                )
-                heard = self._listen(request, TurnState())
-                if heard.reason == "answer":
-                    self._emit(ev.Answer, text=heard.text, matched=heard.answer)
-                    return heard.answer
-                if heard.reason == "raised":
-                    self._breathing_pause(heard.over_db, "")
-                    attempt -= 1  # the question did not get a fair chance
-                    break
-                if heard.reason == "command":
-                    start = self.io.now()
-                    command = self._command(heard)
-                    if command == "next":
-                        until = self.io.now()
-                    until += self.io.now() - start
-                    continue
-                break  # time
-            attempt += 1
+            outcome, answer = self._await_answer(prompt, answers, timeout)
+            if outcome == "answer":
+                return answer
+            if outcome == "next":
+                break
+            if outcome == "again":
+                text = prompt
+                continue
+            asked += 1
             text = self._phrase("ask_again", answers=self.lang.either(answers))
         self._emit(ev.Answer, text="", matched=default, default=True)
         if self.io.can_understand:
             self._say(self._phrase("ask_default", answer=default))
         return default
+
+    def _await_answer(
+        self, prompt: str, answers: list[str], timeout: float
+    ) -> tuple[Literal["answer", "time", "next", "again"], str]:
+        """Listen up to `timeout` seconds (commands extend it by their own length)."""
+        until = self.io.now() + timeout
+        while True:
+            request = ListenRequest(
+                until=until,
+                answers=answers,
+                watch_raised=self.settings.breathing_pause,
+                prompt=f"{prompt} ({self.lang.either(answers)})",
+            )
+            heard = self._listen(request, TurnState())
+            if heard.reason == "answer":
+                self._emit(ev.Answer, text=heard.text, matched=heard.answer)
+                return "answer", heard.answer
+            if heard.reason == "raised":
+                self._breathing_pause(heard.over_db, "")
+                return "again", ""
+            if heard.reason != "command":
+                return "time", ""
+            start = self.io.now()
+            if self._command(heard) == "next":
+                return "next", ""
+            until += self.io.now() - start
 
     def _ask(self, step: Ask, where: str) -> None:
         answers = [word for word, _ in step.answers]
@@ -421,8 +434,10 @@ class Session:
                 self._turn(
                     receiver, mirror_seconds, step.warn_before, step.end_on_silence, "mirror"
                 )
-                for _ in range(step.corrections):
-                    if self._yes(self._phrase("mirror_check", **roles), default=True):
+                # Each mirror is checked; at most `corrections` corrections per round.
+                for correction in range(step.corrections + 1):
+                    right = self._yes(self._phrase("mirror_check", **roles), default=True)
+                    if right or correction == step.corrections:
                         break
                     self._say(self._phrase("mirror_correct", **roles))
                     self._turn(
