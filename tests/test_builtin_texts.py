@@ -131,7 +131,7 @@ def _spoken(data: dict[str, Any]) -> list[str]:
     """All text the coach speaks from this script (phrase overrides excluded)."""
     texts: list[str] = []
     for kind, body in _walk(data["steps"]):
-        if kind == "say":
+        if kind in ("say", "end") and body is not True:
             texts += _texts(body)
         elif isinstance(body, dict):
             texts += _texts(body.get("prompt")) + _texts(body.get("intro"))
@@ -180,7 +180,7 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
     for step in steps:
         kind, body = _kind(step)
         prompt = " ".join(_texts(body.get("prompt"))[:1]) if isinstance(body, dict) else ""
-        if kind == "say":
+        if kind in ("say", "end") and body is not True:
             total += _speech_seconds(_texts(body)[0], rate)
         elif kind == "pause":
             total += float(body)
@@ -249,12 +249,12 @@ def test_steps_use_only_the_model_fields(script: tuple[Path, dict[str, Any]]) ->
     assert data["steps"], f"{path}: no steps"
     for kind, body in _walk(data["steps"]):
         assert kind in model.STEP_KINDS, f"{path}: unknown step '{kind}'"
-        if kind == "say":
+        if kind == "say" or (kind == "end" and body is not True):
             _texts(body)
         elif kind == "pause":
             assert isinstance(body, (int, float)) and 0 < body <= 60
-        elif kind == "summary":
-            assert body in ({}, None)
+        elif kind in ("summary", "end"):
+            assert body in ({}, None, True)
         else:
             assert isinstance(body, dict), f"{path}: {kind} needs a mapping"
             assert set(body) <= STEP_FIELDS[kind], f"{path}: {kind}: {set(body)}"

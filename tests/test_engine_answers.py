@@ -6,7 +6,7 @@ import pytest
 
 from tests.engine_support import events_of, run, script_of, silence
 from tests.fakes import FakeRecognizer
-from voice_coach.script.model import Ask, Mirror, Pause, Say, Turn
+from voice_coach.script.model import Ask, End, Mirror, Pause, Say, Turn
 
 ASK = Ask(
     ("Willen jullie nog een ronde?",),
@@ -158,3 +158,20 @@ def test_next_during_a_question_takes_the_default_at_once() -> None:
     (answer,) = events_of(log, "answer")
     assert answer["default"] and answer["matched"] == "ja"
     assert answer["t"] == pytest.approx(3.0, abs=0.1)
+
+
+def test_an_end_step_in_an_answer_ends_the_session_after_its_last_words() -> None:
+    script = script_of(
+        Ask(
+            ("Willen jullie verder?",),
+            (("ja", ()), ("nee", (End(("Dan stoppen we hier.",)),))),
+            timeout=5,
+        ),
+        Say(("Nooit gezegd.",)),
+    )
+    reason, log, _, _ = run(script, silence(60), FakeRecognizer([(3.0, "nee")]))
+    assert reason == "end_step"
+    said = [e["text"] for e in events_of(log, "said")]
+    assert said[-1] == "Dan stoppen we hier."
+    assert "Nooit gezegd." not in said
+    assert events_of(log, "session_ended")[-1]["reason"] == "end_step"

@@ -151,7 +151,23 @@ def test_short_forms_of_calibrate_and_summary() -> None:
     assert steps[11] == model.Calibrate(
         seconds=15, prompt=("Vertel elkaar wat je vandaag at.",), line=34
     )
-    assert steps[-2:] == (model.Summary(line=65), model.Summary(line=66))
+    assert steps[-4:-2] == (model.Summary(line=65), model.Summary(line=66))
+
+
+def test_end_with_and_without_last_words() -> None:
+    steps = load_script(GOOD / "full.yaml").steps
+    ask = steps[-2]
+    assert isinstance(ask, model.Ask)
+    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=71),)
+    assert steps[-1] == model.End(line=72)
+
+
+def test_end_with_a_wrong_value_points_at_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEAD + "  - say: hoi\n  - end: 5\n  - end: '{C} stopt.'\n")
+    problems = check_file(path).problems
+    assert [(p.line, p.column) for p in problems] == [(6, 10), (7, 10)]
+    assert "end" in problems[0].message
+    assert "{C}" in problems[1].message
 
 
 def test_turns_mirrors_asks_and_repeats() -> None:

@@ -207,7 +207,8 @@ class SessionEnded(Event):
     """The session ended."""
 
     reason: str
-    """done, stop, stop_for_evening, input_ended, device_lost, interrupted (Ctrl-C) or error."""
+    """done, end_step (the script's `end`), stop, stop_for_evening, input_ended,
+    device_lost, interrupted (Ctrl-C) or error."""
 
 
 Listener = Callable[[Event], None]

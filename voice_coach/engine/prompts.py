@@ -9,6 +9,7 @@ from voice_coach.script.model import (
     Ask,
     Breathe,
     Calibrate,
+    End,
     Mirror,
     Repeat,
     Say,
@@ -48,7 +49,7 @@ def fixed_lines(script: Script, lang: Language, names: Sequence[str]) -> list[st
 
 def _step_texts(steps: Sequence[Step]) -> Iterator[str]:
     for step in steps:
-        if isinstance(step, Say):
+        if isinstance(step, Say | End):
             yield from step.text
         elif isinstance(step, Turn | Calibrate | Mirror):
             yield from step.prompt

@@ -21,6 +21,7 @@ from voice_coach.script.model import (
     Ask,
     Breathe,
     Calibrate,
+    End,
     Mirror,
     Partner,
     Pause,
@@ -181,6 +182,10 @@ class Session:
             self._calibrate(step)
         elif isinstance(step, Summary):
             self._speak_summary()
+        elif isinstance(step, End):
+            if step.text:
+                self._say(self._pick(step.text), interruptible=False)
+            raise StopSession("end_step", farewell_said=True)
 
     # -- speaking -------------------------------------------------------------------
 

@@ -33,7 +33,12 @@ def estimate_seconds(script: model.Script) -> float:
         return chars / CHARS_PER_SECOND / script.rate
 
     def steps(items: Iterable[model.Step]) -> float:
-        return sum(step(s) for s in items)
+        total = 0.0
+        for item in items:
+            total += step(item)
+            if isinstance(item, model.End):
+                break  # nothing after an end is spoken
+        return total
 
     def step(item: model.Step) -> float:
         if isinstance(item, model.Say):
@@ -55,6 +60,8 @@ def estimate_seconds(script: model.Script) -> float:
             return item.times * steps(item.steps)
         if isinstance(item, model.Calibrate):
             return spoken(item.prompt, "calibrate_open") + item.seconds
+        if isinstance(item, model.End):
+            return spoken(item.text)
         return SUMMARY_SECONDS
 
     return steps(script.steps)

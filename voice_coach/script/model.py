@@ -135,7 +135,15 @@ class Summary:
     line: int = 0
 
 
-Step: TypeAlias = Say | Pause | Breathe | Turn | Mirror | Ask | Repeat | Calibrate | Summary
+@dataclass(frozen=True)
+class End:
+    """The session ends here, after the coach's last words (if any)."""
+
+    text: Text = ()
+    line: int = 0
+
+
+Step: TypeAlias = Say | Pause | Breathe | Turn | Mirror | Ask | Repeat | Calibrate | Summary | End
 
 STEP_KINDS: tuple[str, ...] = (
     "say",
@@ -147,6 +155,7 @@ STEP_KINDS: tuple[str, ...] = (
     "repeat",
     "calibrate",
     "summary",
+    "end",
 )
 
 

@@ -416,6 +416,8 @@ class Reader:
             return self.calibrate(key, node, line)
         if kind == "summary":
             return self.summary(node, line)
+        if kind == "end":
+            return self.end(node, line)
         values = self.fields(node, rules.STEP_FIELDS[kind], kind, key, nested)
         if values is None:
             return _BAD
@@ -452,6 +454,16 @@ class Reader:
             return _BAD
         values = self.fields(node, rules.CALIBRATE, "calibrate", key)
         return _BAD if values is None else model.Calibrate(line=line, **values)
+
+    def end(self, node: Node, line: int) -> Any:
+        """`end: "last words"`, a list of wordings, or `end: true` / `{}` for none."""
+        empty_mapping = not isinstance(node, ScalarNode | SequenceNode) and not node.value
+        if node.tag == _TAG + "null" or empty_mapping:
+            return model.End(line=line)
+        if isinstance(node, ScalarNode) and self.scalar(node) is True:
+            return model.End(line=line)
+        text = self.text(node, "end", rules.STEP_PLACEHOLDERS)
+        return _BAD if text is _BAD else model.End(text=text, line=line)
 
     def summary(self, node: Node, line: int) -> Any:
         if node.tag == _TAG + "null":

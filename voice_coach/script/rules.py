@@ -172,6 +172,7 @@ STEP_FIELDS: dict[str, dict[str, Field]] = {
     "repeat": REPEAT,
     "calibrate": CALIBRATE,
     "summary": {},
+    "end": {},
 }
 """Keys inside each step kind that takes a mapping."""
 

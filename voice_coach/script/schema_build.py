@@ -30,6 +30,7 @@ STEP_DOCS: dict[str, str] = {
     "repeat": "Run the same steps several times.",
     "calibrate": "Both partners talk calmly so the coach learns their normal level.",
     "summary": "The coach speaks the session summary (true or {}).",
+    "end": "The session ends here, after the coach's last words (a text, or true for none).",
 }
 
 
@@ -103,6 +104,15 @@ def _step() -> dict[str, Any]:
             "anyOf": [
                 _number("seconds", "seconds of calm talk"),
                 {"$ref": "#/$defs/calibrate"},
+                {"type": "null"},
+            ],
+        },
+        "end": {
+            "description": STEP_DOCS["end"],
+            "anyOf": [
+                _text(rules.STEP_PLACEHOLDERS, "the coach's last words"),
+                {"const": True},
+                {"type": "object", "maxProperties": 0},
                 {"type": "null"},
             ],
         },
