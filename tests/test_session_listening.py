@@ -75,7 +75,7 @@ def test_an_escalation_is_met_with_a_breathing_pause_and_the_turn_resumes(
     assert coach_time >= breath_end["seconds"]
     summary = events_of(log, "session_summary")[0]
     assert summary["breathing_pauses"] == 1
-    assert "We namen 1 keer een ademhalingspauze." in texts
+    assert "We namen één keer een ademhalingspauze." in texts
 
 
 def test_calm_conversation_with_a_fan_and_a_bang_gets_no_breathing_pause() -> None:

@@ -10,12 +10,15 @@ from __future__ import annotations
 import contextlib
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from voice_coach.config import ListenSettings
 from voice_coach.engine import events as ev
+from voice_coach.engine import summary
+from voice_coach.engine.breathing import LATE_BY, breathing_plan
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
+from voice_coach.engine.summary import PartnerTalk
 from voice_coach.lang import Language, fill
 from voice_coach.script.model import (
     Ask,
@@ -43,8 +46,6 @@ PAUSE_REMINDER = 60.0
 """Seconds between reminders while paused."""
 PAUSE_LIMIT = 30 * 60.0
 """Seconds paused after which the session ends by itself."""
-EVEN_BALANCE = 0.7
-"""Smaller talk time over larger at or above which the summary calls it even."""
 
 
 class StopSession(Exception):
@@ -54,14 +55,6 @@ class StopSession(Exception):
         super().__init__(reason)
         self.reason = reason
         self.farewell_said = farewell_said
-
-
-@dataclass
-class PartnerTalk:
-    """What one partner did over the session."""
-
-    speech_seconds: float = 0.0
-    pace_samples: list[float] = field(default_factory=list)
 
 
 @dataclass
@@ -461,31 +454,22 @@ class Session:
     # -- breathing ------------------------------------------------------------------
 
     def _breathe(self, step: Breathe, reason: str) -> None:
+        """Speak the breathing plan on the clock; counts that would come late are left out."""
         self._emit(ev.BreathingStarted, reason=reason)
-        start = self.io.now()
+        began = self.io.now()
         self._say(self._pick(step.intro) if step.intro else self._phrase("breathe_intro"))
-        for _ in range(step.cycles):
-            self._phase("breathe_in", step.inhale)
-            if step.double_inhale:
-                self._phase("breathe_in_more", 1.0)
-            self._phase("breathe_hold", step.hold)
-            self._phase("breathe_out", step.exhale)
-            self._phase("breathe_hold", step.hold_out)
-        self._say(self._phrase("breathe_done"))
-        self._emit(ev.BreathingEnded, seconds=self.io.now() - start)
-
-    def _phase(self, cue: str, seconds: float) -> None:
-        """One phase of a breath: the cue, then a slow count, each word on its second."""
-        if seconds <= 0:
-            return
+        cues, seconds = breathing_plan(step)
         start = self.io.now()
-        self._say(self._phrase(cue), brief=True)
-        for n in range(2, int(seconds) + 1):
-            at = start + n - 1
-            if self.io.now() <= at + 0.2:  # a word late by a breath is still on the beat
-                self._wait(at - self.io.now())
-                self._say(self.lang.count(n), brief=True)
+        for cue in cues:
+            late = self.io.now() - (start + cue.at_s)
+            if cue.optional and late > LATE_BY:
+                continue
+            self._wait(max(0.0, -late))
+            text = self.lang.count(cue.count) if cue.count else self._phrase(cue.phrase)
+            self._say(text, brief=True)
         self._wait(max(0.0, start + seconds - self.io.now()))
+        self._say(self._phrase("breathe_done"))
+        self._emit(ev.BreathingEnded, seconds=self.io.now() - began)
 
     def _breathing_pause(self, over_db: float, speaker: str) -> None:
         """Voices rose: name it kindly, breathe together, then go on or stop for tonight."""
@@ -519,39 +503,14 @@ class Session:
 
     def summary_figures(self) -> dict[str, Any]:
         """Talk time per partner, balance, pauses and mean pace, for the summary event."""
-        low, high = sorted(t.speech_seconds for t in self.talk.values())
-        return {
-            "talk_seconds": {
-                self.names[r]: round(t.speech_seconds, 1) for r, t in self.talk.items()
-            },
-            "balance": round(low / high, 2) if high > 0 else 1.0,
-            "breathing_pauses": self.breathing_pauses,
-            "pace": {
-                self.names[r]: round(sum(t.pace_samples) / len(t.pace_samples), 2)
-                for r, t in self.talk.items()
-                if t.pace_samples
-            },
-        }
+        return summary.figures(self.names, self.talk, self.breathing_pauses)
 
     def _speak_summary(self) -> None:
-        a, b = self.talk["A"].speech_seconds, self.talk["B"].speech_seconds
-        times = {"a_time": self.lang.duration(a), "b_time": self.lang.duration(b)}
-        self._say(self._phrase("summary_talk", **times))
-        if max(a, b) > 0:
-            if min(a, b) / max(a, b) >= EVEN_BALANCE:
-                self._say(self._phrase("summary_balance_even"))
-            else:
-                more, less = (self.names["A"], self.names["B"])
-                if b > a:
-                    more, less = less, more
-                self._say(self._phrase("summary_balance_uneven", more=more, less=less))
-        if self.breathing_pauses:
-            self._say(self._phrase("summary_pauses", count=self.breathing_pauses))
-        for role, talk in self.talk.items():
-            if talk.pace_samples:
-                mean = sum(talk.pace_samples) / len(talk.pace_samples)
-                pace = self.lang.decimal(round(mean, 1))
-                self._say(self._phrase("summary_pace", name=self.names[role], pace=pace))
+        lines = summary.spoken_lines(
+            self._phrase, self.lang, self.names, self.talk, self.breathing_pauses
+        )
+        for line in lines:
+            self._say(line)
 
     # -- events ---------------------------------------------------------------------
 

@@ -64,7 +64,7 @@ PHRASES: dict[str, str] = {
     "summary_talk": "Talk time. {A}, {B}, {a_time}, {b_time} (e.g. 40 seconds, 3 minutes)",
     "summary_balance_even": "When talk time was about even.",
     "summary_balance_uneven": "When one talked much more. {more}, {less}",
-    "summary_pauses": "How many breathing pauses were taken. {count}",
+    "summary_pauses": "How many breathing pauses were taken. {times} (once, twice, 3 times)",
     "summary_pace": "Average pace. {name}, {pace}",
 }
 """Every phrase name, with when it is spoken and the placeholders it may use."""
@@ -146,6 +146,11 @@ class Language:
         unit = self.keywords["minute"] if minutes == 1 else self.keywords["minutes"]
         return f"{self.decimal(minutes)} {unit}"
 
+    def times(self, n: int) -> str:
+        """How often, as spoken: "once", "twice", "3 times" ("een keer", "3 keer")."""
+        key = {1: "times_1", 2: "times_2"}.get(n, "times_n")
+        return self.keywords[key].replace("{n}", str(n))
+
     def count(self, n: int) -> str:
         """The word for a number from 1 to 10 (digits past that)."""
         return self.numbers[n - 1] if 1 <= n <= len(self.numbers) else str(n)
@@ -184,9 +189,17 @@ def language(code: str) -> Language:
         answers={normalize(k): tuple(normalize(w) for w in v) for k, v in data["answers"].items()},
         commands=commands,
         numbers=tuple(str(n) for n in data["numbers"]),
-        keywords={str(k): normalize(str(v)) for k, v in data["keywords"].items()},
+        keywords={str(k): _keyword(str(k), str(v)) for k, v in data["keywords"].items()},
         default_names=(str(data["default_names"][0]), str(data["default_names"][1])),
     )
+
+
+_ANSWER_KEYWORDS = ("yes", "no", "continue", "stop")
+
+
+def _keyword(key: str, value: str) -> str:
+    """Answer words are compared with what was heard, so normalised; the rest verbatim."""
+    return normalize(value) if key in _ANSWER_KEYWORDS else value
 
 
 def _texts(value: object) -> tuple[str, ...]:
