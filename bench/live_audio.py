@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
-from voice_coach.audio.live import LiveMicrophone, LiveSpeaker, StreamResampler
+from voice_coach.audio.live import LiveMicrophone, LiveSpeaker
+from voice_coach.audio.resample import StreamResampler
 
 
 def resampling() -> None:

@@ -27,7 +27,7 @@ PortAudio scans devices once, when `sounddevice` is imported; ALSA re-reads its
 config when `ALSA_CONFIG_PATH` changes. So the `pulse_rig` fixture sets the
 environment in this process and then restarts PortAudio
 (`sounddevice._terminate(); sounddevice._initialize()`, what
-`voice_coach.audio.live.rescan_devices` does); no subprocess is needed. At teardown it
+`voice_coach.audio.devices.rescan_devices` does); no subprocess is needed. At teardown it
 restores the environment and restarts PortAudio again. `rig.env` gives the same
 variables for subprocesses (a `voice-coach` run in a child process).
 

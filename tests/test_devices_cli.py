@@ -36,8 +36,8 @@ def test_devices_without_any_device_says_what_to_do(
 ) -> None:
     # A fake, empty device list: a machine without sound devices cannot be made here
     # (PortAudio aborts on an empty ALSA configuration).
-    import voice_coach.audio.live as live
+    import voice_coach.audio.devices as devices
 
-    monkeypatch.setattr(live, "list_devices", lambda: [])
+    monkeypatch.setattr(devices, "list_devices", lambda: [])
     assert main(["devices"]) == 1
     assert "No sound devices found" in capsys.readouterr().out

@@ -13,16 +13,15 @@ import pytest
 
 from tests.pulse_rig import RIG_RATE, PulseRig, pulse_rig_fixture  # noqa: F401
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples, resample
-from voice_coach.audio.live import (
+from voice_coach.audio.devices import (
     DeviceError,
     DeviceLost,
-    LiveMicrophone,
-    LiveSpeaker,
-    StreamResampler,
     find_device,
     list_devices,
     rescan_devices,
 )
+from voice_coach.audio.live import LiveMicrophone, LiveSpeaker
+from voice_coach.audio.resample import StreamResampler
 from voice_coach.audio.wav import read_wav
 
 

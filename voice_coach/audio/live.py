@@ -18,7 +18,9 @@ returns at once, `stop()` empties the queue (what is already in the device buffe
 `latency_s`, still sounds), `remaining_s()`/`busy` say how long the coach stays audible.
 
 Finding a device that was plugged back in may need PortAudio restarted
-(`rescan_devices`); every open live device closes and reopens its stream around that.
+(`devices.rescan_devices`); every open live device closes and reopens its stream
+around that. Device discovery and selection live in `voice_coach.audio.devices`, the
+streaming resampler in `voice_coach.audio.resample`.
 
 `sounddevice` is imported lazily: simulated sessions and tests without sound never
 load PortAudio.
@@ -28,295 +30,35 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import os
 import queue
 import threading
 import time
-import weakref
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from math import gcd
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples, mix_to_mono
+from voice_coach.audio.devices import (
+    FALLBACK_RATES,
+    RESCAN_MEMBERS,
+    DeviceError,
+    DeviceLost,
+    RescanMember,
+    channels_for,
+    find_device,
+    load_sounddevice,
+    quiet_stderr,
+    rescan_devices,
+)
+from voice_coach.audio.resample import StreamResampler
 from voice_coach.config import AudioSettings
 
 StatusCallback = Callable[[str, str], None]
 """Called with (code, message): "device_lost", "device_back", "speaker_lost", "speaker_back"."""
 
-Kind = Literal["input", "output"]
-
-FALLBACK_RATES = (16_000, 48_000, 44_100)
-"""Hertz. Capture rates tried, in order, after the one asked for."""
-
-
 RESCAN_EVERY_S = 10.0
 """Seconds between device rescans a lost speaker asks for (each pauses the microphone)."""
-
-
-class DeviceError(Exception):
-    """A sound device cannot be used; the message says which and how to fix it."""
-
-
-class DeviceLost(DeviceError):
-    """A device went away during a session and did not come back in time."""
-
-
-@dataclass(frozen=True)
-class DeviceInfo:
-    """One PortAudio device as `voice-coach devices` shows it."""
-
-    index: int
-    name: str
-    hostapi: str
-    inputs: int
-    """Input channels (0: not a microphone)."""
-    outputs: int
-    """Output channels (0: not a speaker)."""
-    default_rate: float
-    """Hertz."""
-    default_input: bool
-    default_output: bool
-
-
-def _sd() -> Any:
-    """The `sounddevice` module, imported on first use."""
-    try:
-        import sounddevice
-    except OSError as err:  # the Python package is there, the PortAudio library is not
-        raise DeviceError(
-            f"cannot load PortAudio ({err}); install it (Debian/Raspberry Pi OS: "
-            "sudo apt install libportaudio2)"
-        ) from err
-    return sounddevice
-
-
-def _default_index(kind: Kind) -> int:
-    sd = _sd()
-    pair = sd.default.device
-    index = pair[0] if kind == "input" else pair[1]
-    if index is None or int(index) < 0:
-        # sounddevice keeps its own default (-1 = ask PortAudio) separate from PortAudio's.
-        try:
-            info = sd.query_devices(kind=kind)
-        except (sd.PortAudioError, ValueError):
-            return -1
-        return int(info["index"])
-    return int(index)
-
-
-def list_devices() -> list[DeviceInfo]:
-    """Every device PortAudio sees now, with the system defaults marked."""
-    sd = _sd()
-    default_in = _default_index("input")
-    default_out = _default_index("output")
-    hostapis = sd.query_hostapis()
-    found = []
-    for raw in sd.query_devices():
-        index = int(raw["index"])
-        found.append(
-            DeviceInfo(
-                index=index,
-                name=str(raw["name"]),
-                hostapi=str(hostapis[raw["hostapi"]]["name"]),
-                inputs=int(raw["max_input_channels"]),
-                outputs=int(raw["max_output_channels"]),
-                default_rate=float(raw["default_samplerate"]),
-                default_input=index == default_in,
-                default_output=index == default_out,
-            )
-        )
-    return found
-
-
-def accepted_rates(index: int, kind: Kind, rates: tuple[int, ...] = FALLBACK_RATES) -> list[int]:
-    """Which of `rates` (Hertz) the device accepts for mono (or its channel count)."""
-    return [rate for rate in rates if _channels_for(index, kind, rate) is not None]
-
-
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Hide what PortAudio and ALSA print to stderr (file descriptor 2) meanwhile.
-
-    Probing rates and reopening a lost device make them print a line per failed
-    attempt ("Expression 'ret' failed in pa_linux_alsa.c"), which would bury the
-    program's own messages; the failures are reported as DeviceError instead.
-    """
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        with open(os.devnull, "wb") as devnull:
-            os.dup2(devnull.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
-def _channels_for(index: int, kind: Kind, rate: int) -> int | None:
-    """1 when the device takes mono at `rate` Hz, else 2 (or its channel count), else None."""
-    sd = _sd()
-    check = sd.check_input_settings if kind == "input" else sd.check_output_settings
-    info = sd.query_devices(index)
-    most = int(info["max_input_channels" if kind == "input" else "max_output_channels"])
-    for channels in dict.fromkeys((1, min(2, most), most)):
-        if channels < 1:
-            continue
-        try:
-            with _quiet_stderr():
-                check(device=index, samplerate=rate, channels=channels, dtype="float32")
-        except (sd.PortAudioError, ValueError):
-            continue
-        return channels
-    return None
-
-
-def find_device(spec: str, kind: Kind) -> int:
-    """The index of the device `spec` names: "" (system default), an index or a name part.
-
-    Names match case-insensitively on any part; an exact name wins over a partial one.
-    Raises `DeviceError` listing the devices there are when nothing fits.
-    """
-    what = "microphone" if kind == "input" else "speaker"
-    flag = "--mic" if kind == "input" else "--speaker"
-    key = "mic" if kind == "input" else "speaker"
-    devices = [d for d in list_devices() if (d.inputs if kind == "input" else d.outputs) > 0]
-    listing = "; ".join(f"{d.index}: {d.name}" for d in devices) or "none"
-    fix = (
-        f"pass {flag} with a name part or index, or set [audio] {key} in the config file "
-        "(`voice-coach devices` lists them)"
-    )
-    spec = spec.strip()
-    if not spec:
-        index = _default_index(kind)
-        if index < 0:
-            raise DeviceError(
-                f"there is no default {what}; connect one, or {fix}. {what.capitalize()}s: "
-                f"{listing}"
-            )
-        return index
-    if spec.lstrip("-").isdigit():
-        index = int(spec)
-        if any(d.index == index for d in devices):
-            return index
-        raise DeviceError(f"there is no {what} with index {index}; {fix}. Found: {listing}")
-    wanted = spec.casefold()
-    exact = [d for d in devices if d.name.casefold() == wanted]
-    partial = [d for d in devices if wanted in d.name.casefold()]
-    if exact or partial:
-        return (exact or partial)[0].index
-    raise DeviceError(f"no {what} matches '{spec}'; {fix}. {what.capitalize()}s: {listing}")
-
-
-# --- re-scanning -----------------------------------------------------------------
-# PortAudio reads the device list once, when it starts. A USB device that comes back
-# may get another card number, so finding it again needs PortAudio restarted, which
-# invalidates every open stream in the process. Every live device registers here and
-# gives its stream up before a restart and reopens it after.
-
-_LIVE: weakref.WeakSet[_LiveDevice] = weakref.WeakSet()
-_RESCAN_LOCK = threading.RLock()
-
-
-class _LiveDevice:
-    def _release_for_rescan(self) -> None:
-        raise NotImplementedError
-
-    def _reopen_after_rescan(self) -> None:
-        raise NotImplementedError
-
-
-def rescan_devices() -> None:
-    """Restart PortAudio so it sees devices plugged in (or back) since it started.
-
-    Open live microphones and speakers close their streams first and reopen them
-    afterwards (one that cannot reopen reports itself lost on its next use).
-    """
-    sd = _sd()
-    with _RESCAN_LOCK:
-        members = list(_LIVE)
-        for member in members:
-            member._release_for_rescan()
-        # sounddevice has no public re-scan; these two are its own start and stop.
-        try:
-            if sd._initialized:
-                sd._terminate()
-            sd._initialize()
-        except sd.PortAudioError as err:
-            raise DeviceError(f"cannot restart PortAudio to look for devices: {err}") from err
-        finally:
-            for member in members:
-                member._reopen_after_rescan()
-
-
-# --- resampling ------------------------------------------------------------------
-
-
-class StreamResampler:
-    """Polyphase resampling of an endless stream, block by block, without seams.
-
-    Each block is resampled together with enough samples on either side that the
-    filter never sees the zero padding `resample_poly` adds at array edges, so the
-    output equals resampling the whole stream at once. The price is a delay of about
-    `delay_s` seconds (the filter's half length: under 2 ms for 48 or 44.1 kHz).
-    """
-
-    def __init__(self, from_rate: int, to_rate: int) -> None:
-        common = gcd(from_rate, to_rate)
-        self.from_rate = from_rate
-        self.to_rate = to_rate
-        self._up = to_rate // common
-        self._down = from_rate // common
-        self._h: np.ndarray[Any, np.dtype[np.float64]] | None = None
-        self._context = 0
-        if self._up != self._down:
-            from scipy.signal import firwin
-
-            # The same low-pass filter `resample_poly` designs (and chunk.resample uses).
-            most = max(self._up, self._down)
-            half_len = 10 * most
-            self._h = np.asarray(firwin(2 * half_len + 1, 1.0 / most, window=("kaiser", 5.0)))
-            self._context = -(-half_len // self._up) + 1
-        self._buf = np.zeros(0, dtype=np.float64)
-        self._start = 0
-        """Stream position (input samples) of `_buf[0]`; always a multiple of `_down`."""
-        self._done = 0
-        """Output samples handed out so far."""
-
-    @property
-    def delay_s(self) -> float:
-        """Seconds of input held back to give the filter its right-hand context."""
-        return self._context / self.from_rate
-
-    def process(self, samples: Samples) -> Samples:
-        """Resample the next block; returns the output that is complete so far."""
-        if self._h is None:
-            return np.asarray(samples, dtype=np.float32)
-        from scipy.signal import resample_poly
-
-        self._buf = np.concatenate([self._buf, samples.astype(np.float64)])
-        end = self._start + len(self._buf)
-        if end - self._context < 0:
-            return np.zeros(0, dtype=np.float32)
-        # Output m sits at input position m * down / up; it is final once `context`
-        # input samples past that position have arrived.
-        stop = (end - self._context) * self._up // self._down + 1
-        if stop <= self._done:
-            return np.zeros(0, dtype=np.float32)
-        out = resample_poly(self._buf, self._up, self._down, window=self._h)
-        offset = self._start * self._up // self._down
-        block = out[self._done - offset : stop - offset]
-        self._done = stop
-        keep_from = max(self._start, ((stop * self._down) // self._up - self._context))
-        keep_from = max(self._start, keep_from // self._down * self._down)
-        self._buf = self._buf[keep_from - self._start :]
-        self._start = keep_from
-        return np.asarray(block, dtype=np.float32)
 
 
 # --- microphone ------------------------------------------------------------------
@@ -326,7 +68,7 @@ def _ignore_status(code: str, message: str) -> None:
     """Default `on_status`: say nothing."""
 
 
-class LiveMicrophone(_LiveDevice):
+class LiveMicrophone(RescanMember):
     """A sound-card input read as 16 kHz mono float32 blocks (the `Microphone` protocol).
 
     device: "" for the system default, an index, or a case-insensitive name part.
@@ -372,7 +114,7 @@ class LiveMicrophone(_LiveDevice):
         self.channels = 0
         self._resampler = StreamResampler(LISTEN_RATE, LISTEN_RATE)
         self._open(rescan=False)
-        _LIVE.add(self)
+        RESCAN_MEMBERS.add(self)
 
     @classmethod
     def from_settings(
@@ -392,7 +134,7 @@ class LiveMicrophone(_LiveDevice):
 
     def _open(self, rescan: bool) -> None:
         """Open and start the input stream (raises DeviceError when it cannot)."""
-        sd = _sd()
+        sd = load_sounddevice()
         if rescan:
             rescan_devices()
         index = find_device(self.spec, "input")
@@ -401,7 +143,7 @@ class LiveMicrophone(_LiveDevice):
         if not self._wanted_rate:
             rates = (LISTEN_RATE, int(info["default_samplerate"]), *FALLBACK_RATES)
         for rate in dict.fromkeys(rates):
-            channels = _channels_for(index, "input", rate)
+            channels = channels_for(index, "input", rate)
             if channels is not None:
                 break
         else:
@@ -417,7 +159,7 @@ class LiveMicrophone(_LiveDevice):
             samples.put_nowait(indata.copy())
 
         try:
-            with _quiet_stderr():
+            with quiet_stderr():
                 stream = sd.InputStream(
                     device=index,
                     samplerate=rate,
@@ -561,13 +303,13 @@ class LiveMicrophone(_LiveDevice):
         """Stop capturing and release the device."""
         self._closed = True
         self._drop_stream()
-        _LIVE.discard(self)
+        RESCAN_MEMBERS.discard(self)
 
 
 # --- speaker ---------------------------------------------------------------------
 
 
-class LiveSpeaker(_LiveDevice):
+class LiveSpeaker(RescanMember):
     """A sound-card output (the `Speaker` protocol) fed from a queue.
 
     device: "" for the system default, an index, or a case-insensitive name part.
@@ -609,7 +351,7 @@ class LiveSpeaker(_LiveDevice):
         self.latency_s = 0.0
         """Seconds between handing samples to the device and hearing them."""
         self._open(rescan=False)
-        _LIVE.add(self)
+        RESCAN_MEMBERS.add(self)
 
     @classmethod
     def from_settings(
@@ -622,7 +364,7 @@ class LiveSpeaker(_LiveDevice):
         return cls(settings.speaker if device is None else device, on_status=on_status)
 
     def _open(self, rescan: bool) -> None:
-        sd = _sd()
+        sd = load_sounddevice()
         if rescan:
             rescan_devices()
         index = find_device(self.spec, "output")
@@ -631,7 +373,7 @@ class LiveSpeaker(_LiveDevice):
         if not self._wanted_rate:
             rates = (int(info["default_samplerate"]), 48_000, 44_100, 22_050)
         for rate in dict.fromkeys(rates):
-            channels = _channels_for(index, "output", rate)
+            channels = channels_for(index, "output", rate)
             if channels is not None:
                 break
         else:
@@ -642,7 +384,7 @@ class LiveSpeaker(_LiveDevice):
             )
         finished = threading.Event()
         try:
-            with _quiet_stderr():
+            with quiet_stderr():
                 stream = sd.OutputStream(
                     device=index,
                     samplerate=rate,
@@ -777,4 +519,4 @@ class LiveSpeaker(_LiveDevice):
         if self._stream is not None and not self._finished.is_set():
             time.sleep(self.latency_s)  # the last block is still in the device's buffer
         self._drop_stream()
-        _LIVE.discard(self)
+        RESCAN_MEMBERS.discard(self)

@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Print the input and output devices; 1 when there are none."""
-    from voice_coach.audio.live import (
+    from voice_coach.audio.devices import (
         FALLBACK_RATES,
         DeviceError,
         accepted_rates,

@@ -110,7 +110,7 @@ def _config_found() -> str:
 
 
 def _device_check(name: str, probe: Callable[[], str]) -> Check:
-    from voice_coach.audio.live import DeviceError
+    from voice_coach.audio.devices import DeviceError
 
     try:
         return Check("OK", name, probe())
@@ -120,7 +120,8 @@ def _device_check(name: str, probe: Callable[[], str]) -> Check:
 
 def check_microphone(spec: str) -> Check:
     """The microphone exists, opens and delivers sound."""
-    from voice_coach.audio.live import DeviceError, LiveMicrophone
+    from voice_coach.audio.devices import DeviceError
+    from voice_coach.audio.live import LiveMicrophone
 
     def silent(code: str, message: str) -> None:
         # Raising here ends `read` at once instead of waiting for the device to return.

@@ -79,7 +79,8 @@ def live_session(
     speaker_name: str | None = None,
 ) -> str:
     """Run `script` on the sound card; returns why the session ended."""
-    from voice_coach.audio.live import DeviceError, DeviceLost, LiveMicrophone, LiveSpeaker
+    from voice_coach.audio.devices import DeviceError, DeviceLost
+    from voice_coach.audio.live import LiveMicrophone, LiveSpeaker
     from voice_coach.commands import UserError
 
     log, writer = make_log(options)
