@@ -9,7 +9,7 @@ import pytest
 
 from tests.model_server import ModelServer, fake_vosk_zip
 from voice_coach.cli import main
-from voice_coach.speech.models import find_entry
+from voice_coach.speech.manifest import find_entry
 
 NL_VOICE = "nl_BE-nathalie-medium"
 NL_VOICE_PATH = f"nl/nl_BE/nathalie/medium/{NL_VOICE}.onnx"

@@ -13,23 +13,17 @@ from pathlib import Path
 import pytest
 
 from tests.model_server import ModelServer, fake_vosk_zip
-from voice_coach.speech.models import (
-    ChecksumError,
-    ConsoleProgress,
+from voice_coach.speech.download import (
     InterruptedDownloadError,
-    ModelEntry,
-    ModelError,
-    ModelFile,
     ModelNotFoundError,
     OfflineError,
     download_file,
-    install,
-    is_present,
     part_path,
-    piper_voice_paths,
-    verify_models,
-    vosk_model_dir,
 )
+from voice_coach.speech.manifest import ModelEntry, ModelFile, piper_voice_paths, vosk_model_dir
+from voice_coach.speech.model_errors import ChecksumError, ModelError
+from voice_coach.speech.models import install, is_present, verify_models
+from voice_coach.speech.progress import ConsoleProgress
 
 VOICE = "xx_XX-test-low"
 VOSK = "vosk-model-small-xx-0.1"

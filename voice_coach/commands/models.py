@@ -14,7 +14,10 @@ from typing import Any
 from voice_coach.commands import UserError
 from voice_coach.config import Config, ConfigError, load_config
 from voice_coach.speech import models
-from voice_coach.speech.models import MANIFEST, ConsoleProgress, ModelError
+from voice_coach.speech.download import part_path
+from voice_coach.speech.manifest import LANGUAGES, MANIFEST, PACKAGED_VOICES, ModelEntry, find_entry
+from voice_coach.speech.model_errors import ModelError
+from voice_coach.speech.progress import ConsoleProgress
 
 
 def register(sub: Any) -> None:
@@ -30,7 +33,7 @@ def register(sub: Any) -> None:
     download = actions.add_parser(
         "download", help="fetch the voice and recogniser for a language, checked"
     )
-    download.add_argument("language", choices=models.LANGUAGES, help="language code")
+    download.add_argument("language", choices=LANGUAGES, help="language code")
     download.add_argument(
         "--if-missing", action="store_true", help="do nothing for models already present"
     )
@@ -62,11 +65,11 @@ def handle_list(args: argparse.Namespace) -> int:
     """Print every supported model, whether it is present, and what else is there."""
     config = _config()
     models_dir = config.models_dir
-    defaults = {config.speech.voice_for(lang) for lang in models.LANGUAGES}
-    defaults |= {config.speech.recognizer_for(lang) for lang in models.LANGUAGES}
+    defaults = {config.speech.voice_for(lang) for lang in LANGUAGES}
+    defaults |= {config.speech.recognizer_for(lang) for lang in LANGUAGES}
     print(f"Models folder: {models_dir}")
     rows = [("", "kind", "name", "lang", "size", "licence", "status")]
-    for voice, module in models.PACKAGED_VOICES.items():
+    for voice, module in PACKAGED_VOICES.items():
         installed = importlib.util.find_spec(module) is not None
         status = "installed with the package" if installed else f"missing: pip install {module}"
         rows.append(
@@ -102,11 +105,11 @@ def handle_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _status(entry: models.ModelEntry, config: Config) -> str:
+def _status(entry: ModelEntry, config: Config) -> str:
     if models.is_present(entry, config.models_dir):
         return "present"
     for file in entry.files:
-        part = models.part_path(config.models_dir / file.dest)
+        part = part_path(config.models_dir / file.dest)
         if part.is_file():
             return f"partly downloaded ({_size(part.stat().st_size)}): download again to resume"
     return "missing"
@@ -119,7 +122,7 @@ def handle_download(args: argparse.Namespace) -> int:
     try:
         needs = models.wanted(language, config, voice=args.voice, recognizer=args.recognizer)
         for kind, name in needs:
-            entry = models.find_entry(name, kind)
+            entry = find_entry(name, kind)
             if entry is None or (args.if_missing and models.is_present(entry, config.models_dir)):
                 continue
             if entry.noncommercial:
@@ -138,7 +141,7 @@ def handle_download(args: argparse.Namespace) -> int:
         label = "voice" if kind == "voice" else "recogniser"
         print(f"{label} {name}: ready in {path}")
     voice = args.voice or config.speech.voice_for(language)
-    if voice in models.PACKAGED_VOICES:
+    if voice in PACKAGED_VOICES:
         print(f"voice {voice}: installed with the package, nothing to fetch")
     return 0
 

@@ -1,0 +1,233 @@
+"""Fetching one file over HTTP: resumable, private until verified, then moved into place.
+
+A download goes to `<file>.part` (mode 0600), resumes with an HTTP Range request
+when interrupted, is checked (size and MD5 when published, plus any further check
+such as a zip's CRC-32s) and only then moved into place with `os.replace`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from voice_coach import __version__
+from voice_coach.speech.model_errors import ChecksumError, ModelError
+from voice_coach.speech.progress import NoProgress, Progress, format_mb
+
+_CHUNK = 64 * 1024
+
+
+class ModelNotFoundError(ModelError):
+    """The server has no such file (HTTP 404)."""
+
+
+class OfflineError(ModelError):
+    """The server cannot be reached."""
+
+
+class InterruptedDownloadError(ModelError):
+    """The transfer stopped part-way; the `.part` file is kept for a resume."""
+
+
+def md5_of(path: Path) -> str:
+    """Hex MD5 digest of a file."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        while block := handle.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def part_path(dest: Path) -> Path:
+    """Where the bytes of `dest` collect until they are verified."""
+    return dest.with_name(dest.name + ".part")
+
+
+def _open_part(part: Path, append: bool) -> int:
+    """A file descriptor on the .part file, private (0600) because it is unverified."""
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    return os.open(part, flags, 0o600)
+
+
+def _content_range_start(header: str | None) -> tuple[int, int | None] | None:
+    """(first byte, total) from 'bytes 100-199/200'; None when it cannot be read."""
+    if not header or not header.startswith("bytes "):
+        return None
+    span, _, total = header[6:].partition("/")
+    first = span.split("-")[0]
+    try:
+        return int(first), (int(total) if total.strip() not in ("", "*") else None)
+    except ValueError:
+        return None
+
+
+def _fetch_once(
+    url: str,
+    part: Path,
+    size: int | None,
+    label: str,
+    progress: Progress,
+    timeout: float,
+    by_hand: str,
+) -> None:
+    """Bring `part` to the whole file, continuing where it stopped; raises on failure."""
+    offset = part.stat().st_size if part.exists() else 0
+    if size is not None and offset > size:
+        part.unlink()
+        offset = 0
+    if size is not None and offset == size:
+        return
+    headers = {"User-Agent": f"voice-coach/{__version__}"}
+    if offset:
+        headers["Range"] = f"bytes={offset}-"
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as err:
+        if err.code == 416 and offset:
+            # Our part already holds the whole file (the size was not published).
+            return
+        if err.code == 404:
+            raise ModelNotFoundError(
+                f"{label}: not found on the server (HTTP 404) at {url}; "
+                "check the name with `voice-coach models list`"
+            ) from err
+        raise InterruptedDownloadError(
+            f"{label}: the server answered HTTP {err.code} for {url}"
+        ) from err
+    except (urllib.error.URLError, OSError) as err:
+        reason = getattr(err, "reason", err)
+        host = urlsplit(url).netloc
+        kept = f" ({format_mb(offset)} already downloaded are kept)" if offset else ""
+        raise OfflineError(
+            f"{label}: no connection to {host} ({reason}){kept}; "
+            f"connect to the internet and run the same command again, or {by_hand}"
+        ) from err
+    with response:
+        append = False
+        total: int | None = None
+        if offset and response.status == 206:
+            span = _content_range_start(response.headers.get("Content-Range"))
+            if span is None or span[0] != offset:
+                # Another span than asked for: useless for this part; start over.
+                part.unlink(missing_ok=True)
+                raise InterruptedDownloadError(
+                    f"{label}: the server answered another byte range than asked for"
+                )
+            append, total = True, span[1]
+        if not append:
+            # The server ignored our Range (200) or answered another span: start over.
+            offset = 0
+            length = response.headers.get("Content-Length")
+            total = int(length) if length and length.isdigit() else None
+        if size is not None and total is not None and total != size:
+            part.unlink(missing_ok=True)
+            raise ChecksumError(
+                f"{label}: the server offers {total} bytes but the published size is {size}; "
+                f"nothing was kept. The file at {url} is not the one we know."
+            )
+        expected = total if total is not None else size
+        done = offset
+        progress.start(label, expected, done)
+        fd = _open_part(part, append)
+        try:
+            while True:
+                try:
+                    block = response.read(_CHUNK)
+                except (OSError, ValueError) as err:  # reset, timeout, closed socket
+                    raise InterruptedDownloadError(
+                        f"{label}: the connection broke after {format_mb(done)} ({err})"
+                    ) from err
+                if not block:
+                    break
+                os.write(fd, block)
+                done += len(block)
+                progress.update(done)
+        finally:
+            os.close(fd)
+            progress.finish()
+        if expected is not None and done < expected:
+            raise InterruptedDownloadError(
+                f"{label}: the connection broke after {format_mb(done)} of {format_mb(expected)}"
+            )
+
+
+def download_file(
+    url: str,
+    dest: Path,
+    *,
+    size: int | None = None,
+    md5: str | None = None,
+    label: str | None = None,
+    progress: Progress | None = None,
+    check: Callable[[Path], None] | None = None,
+    retries: int = 2,
+    retry_delay: float = 2.0,
+    timeout: float = 30.0,
+    by_hand: str | None = None,
+) -> Path:
+    """Fetch `url` to `dest`, resuming a kept `<dest>.part`, verified before it is moved.
+
+    `size` (bytes) and `md5` (hex) are checked when given; `check` may raise
+    ChecksumError for further checks of the complete .part file. Interrupted transfers
+    are resumed up to `retries` times, `retry_delay` seconds apart. `by_hand` tells
+    how to put the model in place without a connection. Raises a ModelError.
+    """
+    label = label or dest.name
+    by_hand = by_hand or f"copy {dest.name} by hand into {dest.parent}"
+    progress = progress or NoProgress()
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = part_path(dest)
+    attempt = 0
+    while True:
+        try:
+            _fetch_once(url, part, size, label, progress, timeout, by_hand)
+            break
+        except InterruptedDownloadError as err:
+            # Only a transfer that broke part-way is retried; no connection at all is
+            # reported at once (OfflineError), keeping what was fetched.
+            if attempt >= retries:
+                raise InterruptedDownloadError(
+                    f"{err}; the part is kept in {part}: "
+                    "run the same command again to continue where it stopped"
+                ) from err
+            attempt += 1
+            time.sleep(retry_delay)
+    _verify_part(part, size, md5, label, url, check)
+    os.chmod(part, 0o644)
+    os.replace(part, dest)
+    return dest
+
+
+def _verify_part(
+    part: Path,
+    size: int | None,
+    md5: str | None,
+    label: str,
+    url: str,
+    check: Callable[[Path], None] | None,
+) -> None:
+    """Raise ChecksumError (and delete the part) unless it is the published file."""
+    problem = None
+    actual_size = part.stat().st_size
+    if size is not None and actual_size != size:
+        problem = f"size mismatch: {actual_size} bytes, expected {size}"
+    elif md5 is not None and (actual := md5_of(part)) != md5.lower():
+        problem = f"checksum mismatch: MD5 {actual}, expected {md5}"
+    if problem is None and check is not None:
+        try:
+            check(part)
+        except ChecksumError as err:
+            problem = str(err)
+    if problem is not None:
+        part.unlink(missing_ok=True)
+        raise ChecksumError(
+            f"{label}: {problem}; the damaged download was deleted. "
+            f"Run the same command again; if it persists, the file at {url} has changed"
+        )
