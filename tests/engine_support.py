@@ -55,6 +55,7 @@ def run(
     recognizer: Recognizer | None = None,
     names: Sequence[str] = ("Anna", "Bram"),
     settings: ListenSettings | None = None,
+    words: Recognizer | None = None,
 ) -> tuple[str, EventLog, AudioIO, TrackSpeaker]:
     """Run a simulated session with the fake voice; returns (reason, log, io, speaker)."""
     settings = settings or ListenSettings()
@@ -67,6 +68,7 @@ def run(
         Listener(settings.with_script(script.settings)),
         speech_rate=script.rate,
         recognizer=recognizer,
+        words=words,
         echo_tail=settings.echo_tail,
     )
     log = EventLog()

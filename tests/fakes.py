@@ -10,26 +10,48 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from voice_coach.audio.chunk import LISTEN_RATE, Samples
-from voice_coach.speech.recognizer import Utterance
+from voice_coach.speech.recognizer import Utterance, Word
 
 
 class FakeRecognizer:
-    """Returns `text` once the session clock passes each `(seconds, text)` moment."""
+    """Returns `text` once the session clock passes each `(seconds, text)` moment.
 
-    def __init__(self, script: Sequence[tuple[float, str]]) -> None:
+    With `word_seconds`, each utterance carries word timings too: its words end at
+    the moment it is returned, each `word_seconds` long, back to back (times from the
+    last `expect`, as Vosk gives them).
+    """
+
+    def __init__(
+        self, script: Sequence[tuple[float, str]], word_seconds: float | None = None
+    ) -> None:
         self._script = sorted(script)
         self._fed = 0
+        self._since_expect = 0
+        self._word_seconds = word_seconds
         self.grammars: list[list[str] | None] = []
 
     def expect(self, phrases: Sequence[str] | None) -> None:
         self.grammars.append(list(phrases) if phrases is not None else None)
+        self._since_expect = 0
 
     def accept(self, block: Samples) -> Utterance | None:
         self._fed += len(block)
+        self._since_expect += len(block)
         if self._script and self._fed / LISTEN_RATE >= self._script[0][0]:
             _, text = self._script.pop(0)
-            return Utterance(text)
+            return Utterance(text, self._words(text))
         return None
+
+    def _words(self, text: str) -> tuple[Word, ...]:
+        if self._word_seconds is None:
+            return ()
+        end = self._since_expect / LISTEN_RATE
+        tokens = text.split()
+        start = end - len(tokens) * self._word_seconds
+        return tuple(
+            Word(t, start + i * self._word_seconds, start + (i + 1) * self._word_seconds)
+            for i, t in enumerate(tokens)
+        )
 
     def flush(self) -> Utterance | None:
         return None

@@ -14,8 +14,10 @@ import pytest
 
 from tests import speechgen
 from tests.engine_support import events_of, place, run, script_of, silence
+from tests.fakes import FakeRecognizer
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.script.model import Breathe, Say, Settings, Summary, Turn
+from voice_coach.speech.vosk import VoskRecognizer
 
 RESUME = "Laten we verdergaan waar we waren."
 
@@ -171,3 +173,46 @@ def test_a_script_chooses_the_threshold_and_the_breathing_pattern() -> None:
     _, log, _, _ = run(script, _scene_at(scene, start, 400))
     texts = [e["text"] for e in events_of(log, "said")]
     assert texts.count("vasthouden") == 2 and texts.count("Adem in") == 1
+
+
+def _fast_turn_script() -> Any:
+    settings = Settings(pace_feedback=True, pace_target=3.5, breathing_pause=False)
+    return script_of(Turn("A", 120, ("{A}, vertel.",), end_on_silence=6), settings=settings)
+
+
+@pytest.mark.parametrize(("word_seconds", "nudged"), [(0.5, False), (0.15, True)])
+def test_word_timings_overrule_a_fast_sound_estimate_only_when_they_disagree(
+    word_seconds: float, nudged: bool
+) -> None:
+    script = _fast_turn_script()
+    start = _turn_start(script) + 0.5
+    scene = _monologue(260)
+    # The fake stands in for a Dutch Vosk model: after each sentence it returns eight
+    # one-syllable words, 0.5 s each (2 syllables/s: calm) or 0.15 s (6.7/s: fast).
+    words = FakeRecognizer(
+        [(start + end + 0.2, "ik ben heel blij met wat we nu doen") for _, end in scene.speech],
+        word_seconds=word_seconds,
+    )
+    _, log, _, _ = run(script, _scene_at(scene, start, 300), words=words)
+    feedback = events_of(log, "pace_feedback")
+    if not nudged:
+        assert feedback == []
+        return
+    (nudge,) = feedback
+    assert nudge["words_syllables_per_s"] == pytest.approx(1 / 0.15, rel=0.05)
+    assert nudge["syllables_per_s"] > 3.5 * 1.3
+
+
+@pytest.mark.slow
+def test_the_real_recogniser_cross_checks_a_fast_pace(korean: VoskRecognizer) -> None:
+    script = _fast_turn_script()
+    start = _turn_start(script) + 0.5
+    scene = speechgen.Scene()
+    for text in ("안녕하세요 오늘은 날씨가 좋네요", "저는 공원에서 오래 걸었어요") * 3:
+        scene.say(speechgen.espeak(text, "ko", 230), -24.0, pause=0.6)
+    words = VoskRecognizer(korean.model_dir)
+    _, log, _, _ = run(script, _scene_at(scene, start, 200), words=words)
+    (nudge,) = events_of(log, "pace_feedback")
+    assert nudge["words_syllables_per_s"] is not None
+    assert nudge["words_syllables_per_s"] > 3.5 * 1.3
+    assert nudge["words_syllables_per_s"] == pytest.approx(nudge["syllables_per_s"], rel=0.35)

@@ -60,6 +60,10 @@ class ListenSettings:
     """At most this many pace nudges in one turn."""
     pace_window: float = 6.0
     """Seconds of speech over which the pace is measured."""
+    pace_words: bool = True
+    """Cross-check a fast pace with a recogniser's word timings before a nudge (when a
+    recogniser is there: a second, free-speech pass during turns; words are counted,
+    never kept)."""
     silence_margin_db: float = 10.0
     """dB above the tracked noise floor that counts as speech."""
     echo_tail: float = 0.4

@@ -92,8 +92,9 @@ def _simulate(
     output = Path(args.output) if args.output else None
     started = time.perf_counter()
     try:
+        words = runner.words_recognizer_for(recognizer, config)
         reason, _, seconds = runner.simulate(
-            script, input_path, voice, config, options, output, recognizer
+            script, input_path, voice, config, options, output, recognizer, words
         )
     except WavError as err:
         raise UserError(str(err)) from err

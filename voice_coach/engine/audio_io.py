@@ -20,7 +20,8 @@ from voice_coach.audio.ports import Microphone, Speaker
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
 from voice_coach.lang import Language, normalize
 from voice_coach.listen.listener import Listener
-from voice_coach.speech.recognizer import Recognizer
+from voice_coach.listen.words import word_pace
+from voice_coach.speech.recognizer import Recognizer, Utterance, Word
 from voice_coach.speech.voice import Voice
 
 BLOCK = 480
@@ -32,6 +33,13 @@ BREATH_GAP = 0.25
 """Seconds of silence that count as a breath in the speech."""
 PACE_PAUSE = 0.4
 """Seconds of silence that count as a pause to mention the pace in."""
+WORDS_FOR_VERDICT = 6
+"""Recognised words needed before their timings may overrule the sound's pace."""
+WORDS_WINDOW = 12.0
+"""Seconds back from now whose recognised words count for the cross-check."""
+WORDS_PATIENCE = 8.0
+"""Seconds a pending nudge waits for the words' verdict before the sound decides alone
+(a recogniser gives words only once it closes an utterance)."""
 
 
 class AudioIO:
@@ -47,6 +55,7 @@ class AudioIO:
         *,
         speech_rate: float = 1.0,
         recognizer: Recognizer | None = None,
+        words: Recognizer | None = None,
         mode: str = "simulated",
         echo_tail: float = 0.4,
         preview: bool = False,
@@ -59,6 +68,9 @@ class AudioIO:
         self._lang = lang
         self._listener = listener
         self._recognizer = recognizer
+        self._words = words
+        self._turn_words: list[Word] = []
+        self._words_since = 0.0
         self._speech_rate = speech_rate
         self._echo_tail = echo_tail
         self._preview = preview
@@ -128,6 +140,8 @@ class AudioIO:
             _update(state, hearing.seconds, hearing.is_speech)
             if hearing.pace_sps is not None:
                 state.pace_samples.append(hearing.pace_sps)
+            if request.watch_pace is not None:
+                self._hear_words(block)
             heard = self._recognized(block, request)
             if heard is not None:
                 return heard
@@ -140,12 +154,23 @@ class AudioIO:
             ):
                 over, state.pending_raise = state.pending_raise, None
                 return Heard("raised", over_db=over)
-            pace = hearing.pace_sps
-            if request.watch_pace is not None and pace is not None and pace > request.watch_pace:
+            limit, pace = request.watch_pace, hearing.pace_sps
+            if limit is not None and pace is not None and pace > limit:
+                if state.pending_pace is None:
+                    state.pending_pace_since = self.now()
                 state.pending_pace = pace
-            if state.pending_pace is not None and state.silence_run >= PACE_PAUSE:
-                sps, state.pending_pace = state.pending_pace, None
-                return Heard("pace", pace_sps=sps)
+            if limit is not None and state.pending_pace and state.silence_run >= PACE_PAUSE:
+                words_sps = self._words_pace()
+                waiting = (
+                    self._words is not None
+                    and words_sps is None
+                    and self.now() - state.pending_pace_since < WORDS_PATIENCE
+                )
+                if not waiting:
+                    sps, state.pending_pace = state.pending_pace, None
+                    if words_sps is None or words_sps > limit:
+                        return Heard("pace", pace_sps=sps, words_sps=words_sps)
+                    # The words say the pace is fine: the sound's estimate ran high.
             if (
                 request.end_on_silence is not None
                 and not self._preview
@@ -189,6 +214,35 @@ class AudioIO:
 
     def start_turn(self) -> None:
         self._listener.start_turn()
+        self._turn_words = []
+        if self._words is not None:
+            self._words.expect(None)
+            self._words_since = self.now()
+
+    def _hear_words(self, block: Samples) -> None:
+        """Feed the free-speech recogniser; keep word timings on the session clock."""
+        if self._words is not None:
+            self._keep_words(self._words.accept(block))
+
+    def _keep_words(self, utterance: Utterance | None) -> None:
+        if utterance is not None:
+            shift = self._words_since
+            self._turn_words.extend(
+                Word(w.text, w.start_s + shift, w.end_s + shift, w.conf) for w in utterance.words
+            )
+
+    def _words_pace(self) -> float | None:
+        """Syllables per second of the recent recognised words, if there are enough.
+
+        We are at a pause: close the recogniser's current utterance so its words
+        count now rather than after its own (longer) end-of-speech wait.
+        """
+        if self._words is not None:
+            self._keep_words(self._words.flush())
+        recent = [w for w in self._turn_words if w.end_s >= self.now() - WORDS_WINDOW]
+        if len(recent) < WORDS_FOR_VERDICT:
+            return None
+        return word_pace(recent).syllables_per_s
 
     def begin_calibration(self) -> None:
         self._listener.begin_calibration()

@@ -170,6 +170,9 @@ class PaceFeedback(Event):
 
     speaker: str
     syllables_per_s: float
+    """Measured from the sound (syllable nuclei per second of speech)."""
+    words_syllables_per_s: float | None = None
+    """The cross-check from recognised words' timings (None: no recogniser or too few)."""
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,8 @@ class TurnState:
     pending_raise_since: float = 0.0
     pending_pace: float | None = None
     """A fast pace (syllables per second) waiting for a pause to be mentioned at."""
+    pending_pace_since: float = 0.0
+    """Seconds on the session clock when the pending pace was first noticed."""
     pace_samples: list[float] = field(default_factory=list)
     """Pace measurements over the turn (syllables per second)."""
 
@@ -86,7 +88,9 @@ class Heard:
     over_db: float = 0.0
     """dB over baseline, for reason `raised`."""
     pace_sps: float = 0.0
-    """Syllables per second, for reason `pace`."""
+    """Syllables per second measured from the sound, for reason `pace`."""
+    words_sps: float | None = None
+    """Syllables per second from recognised words, for reason `pace` (None: no verdict)."""
 
 
 class SessionIO(Protocol):

@@ -21,7 +21,7 @@ from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.events import Notice
 from voice_coach.engine.io import InputEnded
 from voice_coach.engine.prompts import fixed_lines
-from voice_coach.engine.runner import RunOptions, make_log, run_with_log
+from voice_coach.engine.runner import RunOptions, make_log, run_with_log, words_recognizer_for
 from voice_coach.lang import language
 from voice_coach.listen.listener import Listener
 from voice_coach.script.model import Script
@@ -106,6 +106,7 @@ def live_session(
         Listener(config.listen.with_script(script.settings)),
         speech_rate=script.rate,
         recognizer=recognizer,
+        words=words_recognizer_for(recognizer, config),
         mode="live",
         echo_tail=config.listen.echo_tail,
     )

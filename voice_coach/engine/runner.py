@@ -109,6 +109,7 @@ def simulate(
     options: RunOptions,
     output_path: Path | None = None,
     recognizer: Recognizer | None = None,
+    words: Recognizer | None = None,
 ) -> tuple[str, EventLog, float]:
     """Run with a WAV as the microphone; returns (end reason, events, session seconds)."""
     mic = WavMicrophone(input_path)
@@ -121,6 +122,7 @@ def simulate(
         Listener(config.listen.with_script(script.settings)),
         speech_rate=script.rate,
         recognizer=recognizer,
+        words=words,
         mode="simulated",
         echo_tail=config.listen.echo_tail,
     )
@@ -179,6 +181,19 @@ def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer
     except RecognizerError as err:
         notify(str(err))
         return None
+
+
+def words_recognizer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:
+    """A free-speech recogniser on the same model, for the pace cross-check in turns.
+
+    None without a recogniser or when `pace_words` is off. The model is loaded once
+    and shared, so this costs decoding time during turns, not memory.
+    """
+    from voice_coach.speech.vosk import VoskRecognizer
+
+    if not config.listen.pace_words or not isinstance(recognizer, VoskRecognizer):
+        return None
+    return VoskRecognizer(recognizer.model_dir, recognizer.rate)
 
 
 def notice_printer(log: EventLog | None = None) -> Notify:

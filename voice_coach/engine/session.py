@@ -329,7 +329,12 @@ class Session:
             elif heard.reason == "raised":
                 self._breathing_pause(heard.over_db, name)
             elif heard.reason == "pace":
-                self._emit(ev.PaceFeedback, speaker=name, syllables_per_s=heard.pace_sps)
+                self._emit(
+                    ev.PaceFeedback,
+                    speaker=name,
+                    syllables_per_s=heard.pace_sps,
+                    words_syllables_per_s=heard.words_sps,
+                )
                 self._say(self._phrase("pace_nudge", name=name))
                 nudges += 1
             elif heard.reason == "command" and self._command(heard) == "next":
