@@ -224,3 +224,33 @@ def rescan_devices() -> None:
         finally:
             for member in members:
                 member._reopen_after_rescan()
+
+
+def open_format(
+    spec: str,
+    kind: Kind,
+    wanted_rate: int | None,
+    before_default: tuple[int, ...],
+    after_default: tuple[int, ...],
+) -> tuple[int, Any, int, int]:
+    """The device `spec` names and the first rate (Hz) it accepts, with its channels.
+
+    Tries `wanted_rate` alone when given; else `before_default`, the device's own
+    default rate, then `after_default`. Returns (index, info, rate, channels).
+    """
+    index = find_device(spec, kind)
+    info = load_sounddevice().query_devices(index)
+    rates = (
+        (wanted_rate,)
+        if wanted_rate
+        else (*before_default, int(info["default_samplerate"]), *after_default)
+    )
+    for rate in dict.fromkeys(rates):
+        channels = channels_for(index, kind, rate)
+        if channels is not None:
+            return index, info, rate, channels
+    what, flag = ("microphone", "--mic") if kind == "input" else ("speaker", "--speaker")
+    tried = ", ".join(str(r) for r in dict.fromkeys(rates))
+    raise DeviceError(
+        f"{what} '{info['name']}' accepts none of the rates {tried} Hz; choose another with {flag}"
+    )

@@ -45,9 +45,8 @@ from voice_coach.audio.devices import (
     DeviceError,
     DeviceLost,
     RescanMember,
-    channels_for,
-    find_device,
     load_sounddevice,
+    open_format,
     quiet_stderr,
     rescan_devices,
 )
@@ -137,20 +136,10 @@ class LiveMicrophone(RescanMember):
         sd = load_sounddevice()
         if rescan:
             rescan_devices()
-        index = find_device(self.spec, "input")
-        info = sd.query_devices(index)
-        rates: tuple[int, ...] = (self._wanted_rate,) if self._wanted_rate else ()
-        if not self._wanted_rate:
-            rates = (LISTEN_RATE, int(info["default_samplerate"]), *FALLBACK_RATES)
-        for rate in dict.fromkeys(rates):
-            channels = channels_for(index, "input", rate)
-            if channels is not None:
-                break
-        else:
-            raise DeviceError(
-                f"microphone '{info['name']}' accepts none of the rates "
-                f"{', '.join(str(r) for r in dict.fromkeys(rates))} Hz; choose another with --mic"
-            )
+        # 16 kHz first (no conversion), then what the device itself prefers.
+        index, info, rate, channels = open_format(
+            self.spec, "input", self._wanted_rate, (LISTEN_RATE,), FALLBACK_RATES
+        )
         samples: queue.Queue[np.ndarray[Any, Any]] = queue.Queue()
         finished = threading.Event()
 
@@ -367,21 +356,9 @@ class LiveSpeaker(RescanMember):
         sd = load_sounddevice()
         if rescan:
             rescan_devices()
-        index = find_device(self.spec, "output")
-        info = sd.query_devices(index)
-        rates: tuple[int, ...] = (self._wanted_rate,) if self._wanted_rate else ()
-        if not self._wanted_rate:
-            rates = (int(info["default_samplerate"]), 48_000, 44_100, 22_050)
-        for rate in dict.fromkeys(rates):
-            channels = channels_for(index, "output", rate)
-            if channels is not None:
-                break
-        else:
-            raise DeviceError(
-                f"speaker '{info['name']}' accepts none of the rates "
-                f"{', '.join(str(r) for r in dict.fromkeys(rates))} Hz; choose another "
-                "with --speaker"
-            )
+        index, info, rate, channels = open_format(
+            self.spec, "output", self._wanted_rate, (), (48_000, 44_100, 22_050)
+        )
         finished = threading.Event()
         try:
             with quiet_stderr():
