@@ -104,7 +104,7 @@ class TurnEnded(Event):
     speech_seconds: float
     """How much of it was speech."""
     reason: str
-    """time, silence, command, typed, breathing-stop or input_ended."""
+    """time, silence, done (Enter in text mode), command, input_ended or device_lost."""
 
 
 @dataclass(frozen=True)

@@ -278,8 +278,8 @@ class Session:
         reason = "command"
         try:
             reason = self._listen_through_turn(name, turn, state, warn_before, end_on_silence)
-        except InputEnded:
-            reason = "input_ended"
+        except InputEnded as ended:
+            reason = ended.reason
             raise
         finally:
             talk = self.talk[role]
