@@ -49,3 +49,17 @@ def test_a_lost_microphone_ends_the_session_with_everything_logged(tmp_path: Pat
     assert events[-3]["reason"] == "device_lost"  # the turn is kept, not lost
     assert [e["text"] for e in events if e["type"] == "said"] == ["Welkom.", "Anna, vertel."]
     assert stat.S_IMODE(events_path.stat().st_mode) == 0o600
+
+
+def test_a_kept_recording_is_readable_by_the_user_only(tmp_path: Path) -> None:
+    from voice_coach.audio.wav import read_wav
+    from voice_coach.engine.live import _RecordingMicrophone
+
+    mic = _RecordingMicrophone(WavMicrophone(silence(2.0)))
+    while mic.read(480) is not None:
+        pass
+    path = tmp_path / "recordings" / "session.wav"
+    mic.save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert read_wav(path).seconds == 2.0
