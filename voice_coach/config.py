@@ -127,9 +127,8 @@ class PrivacySettings:
     """What may be written to disk. Nothing of what a couple says, unless turned on."""
 
     keep_recordings: bool = False
-    """Save the microphone audio of each session."""
-    keep_transcripts: bool = False
-    """Save recognised words in the event log."""
+    """Save the microphone audio of each live session (readable by the user only).
+    Recognised words are never written anywhere: only answers and commands."""
 
 
 @dataclass(frozen=True)

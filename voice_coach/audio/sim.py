@@ -39,11 +39,14 @@ class WavMicrophone:
         self._pos = len(self._samples)
 
 
-class SilentMicrophone(WavMicrophone):
-    """`seconds` of digital silence: a session where nobody answers (previews, tests)."""
+class SilentMicrophone:
+    """Endless digital silence: nobody answers, the input never runs out (previews)."""
 
-    def __init__(self, seconds: float) -> None:
-        super().__init__(AudioChunk.silence(seconds, LISTEN_RATE))
+    def read(self, frames: int) -> Samples:
+        return np.zeros(frames, dtype=np.float32)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
 
 class TrackSpeaker:
@@ -52,19 +55,11 @@ class TrackSpeaker:
     def __init__(self, rate: int = 22_050) -> None:
         self.rate = rate
         """Sample rate of the output track in Hertz."""
-        self._track = np.zeros(0, dtype=np.float32)
-        self._playing_until = 0
+        self._placed: list[tuple[int, Samples]] = []
+        """(start sample, samples) of every utterance, mixed when the track is asked for."""
 
     def play(self, audio: AudioChunk, at_s: float) -> None:
-        samples = audio.to_rate(self.rate).samples
-        start = round(at_s * self.rate)
-        end = start + len(samples)
-        if end > len(self._track):
-            self._track = np.concatenate(
-                [self._track, np.zeros(end - len(self._track), dtype=np.float32)]
-            )
-        self._track[start:end] += samples
-        self._playing_until = end
+        self._placed.append((round(at_s * self.rate), audio.to_rate(self.rate).samples))
 
     def stop(self) -> None:
         """Nothing plays ahead of the clock in a simulation; kept for the protocol."""
@@ -75,10 +70,12 @@ class TrackSpeaker:
 
     def track(self, seconds: float | None = None) -> AudioChunk:
         """The output so far, padded with silence to `seconds` if given."""
-        track = self._track
-        if seconds is not None and round(seconds * self.rate) > len(track):
-            pad = np.zeros(round(seconds * self.rate) - len(track), dtype=np.float32)
-            track = np.concatenate([track, pad])
+        end = max((start + len(samples) for start, samples in self._placed), default=0)
+        if seconds is not None:
+            end = max(end, round(seconds * self.rate))
+        track = np.zeros(end, dtype=np.float32)
+        for start, samples in self._placed:
+            track[start : start + len(samples)] += samples
         return AudioChunk(track, self.rate)
 
     def close(self) -> None:

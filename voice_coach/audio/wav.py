@@ -99,16 +99,3 @@ def write_wav(path: str | os.PathLike[str], audio: AudioChunk) -> None:
         out.setsampwidth(2)
         out.setframerate(audio.rate)
         out.writeframes(float_to_pcm16(audio.samples))
-
-
-def wav_bytes(audio: AudioChunk) -> bytes:
-    """The bytes of a mono 16-bit WAV file holding `audio` (for caches and tests)."""
-    import io
-
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(audio.rate)
-        out.writeframes(float_to_pcm16(audio.samples))
-    return buf.getvalue()

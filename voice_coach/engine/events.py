@@ -234,10 +234,6 @@ class EventLog:
         for listener in self._listeners:
             listener(event)
 
-    def of_type(self, cls: type[Event]) -> list[Any]:
-        """The events of one class, in order."""
-        return [e for e in self.events if isinstance(e, cls)]
-
 
 class JsonlWriter:
     """Writes each event as one JSON line, flushed at once so a crash loses nothing.

@@ -14,9 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from voice_coach.audio.chunk import Samples
-from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
-from voice_coach.config import Config, data_dir
+from voice_coach.audio.sim import SilentMicrophone, TrackSpeaker, WavMicrophone
+from voice_coach.config import Config
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.events import Event, EventLog, JsonlWriter, Notice
 from voice_coach.engine.io import SessionIO
@@ -43,18 +42,6 @@ class RunOptions:
     """Write the events as JSON lines here (readable by the user only)."""
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
     """More consumers of events (the terminal log)."""
-
-
-class Silence:
-    """A microphone that never ends and never hears anything (for previews)."""
-
-    def read(self, frames: int) -> Samples:
-        import numpy as np
-
-        return np.zeros(frames, dtype=np.float32)
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 def make_log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
@@ -140,7 +127,7 @@ def preview(
     """Render the coach's whole part; partner turns stay silent for their planned length."""
     speaker = TrackSpeaker()
     io = AudioIO(
-        Silence(),
+        SilentMicrophone(),
         speaker,
         voice,
         language(script.language),
@@ -169,7 +156,7 @@ def select_voice_for(script: Script, config: Config, notify: Notify) -> Voice:
     from voice_coach.speech.select import select_voice
 
     voice = select_voice(script.language, config, notify)
-    return CachedVoice(voice, data_dir() / "cache" / "speech")
+    return CachedVoice(voice)
 
 
 def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer | None:
