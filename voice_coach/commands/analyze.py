@@ -18,7 +18,8 @@ from typing import Any
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import WavError, read_wav
 from voice_coach.commands import UserError
-from voice_coach.config import ConfigError, ListenSettings, load_config
+from voice_coach.commands.common import load_config_or_fail
+from voice_coach.config import Config, ListenSettings
 from voice_coach.lang import SUPPORTED
 from voice_coach.listen.analysis import Analysis, analyze
 from voice_coach.listen.words import WordPace, word_pace
@@ -56,9 +57,10 @@ def handle(args: argparse.Namespace) -> int:
         audio = read_wav(args.recording)
     except WavError as err:
         raise UserError(str(err)) from err
-    settings = _settings()
+    config = load_config_or_fail()
+    settings = config.listen
     result = analyze(audio, settings)
-    words = _word_pace(audio, args) if args.words else None
+    words = _word_pace(audio, args, config) if args.words else None
     if args.plot is not None:
         _write_plot(result, settings, args.plot, args.recording.name)
     if args.json:
@@ -80,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _word_pace(audio: AudioChunk, args: argparse.Namespace) -> WordPace:
+def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> WordPace:
     """Run a free-speech recogniser over the recording and measure the pace of its words."""
     from voice_coach.speech.vosk import VoskRecognizer, open_recognizer
 
@@ -89,8 +91,8 @@ def _word_pace(audio: AudioChunk, args: argparse.Namespace) -> WordPace:
             recognizer = VoskRecognizer(args.vosk_model)
             recognizer.load()
         else:
-            recognizer = open_recognizer(args.language, load_config())
-    except (RecognizerError, ConfigError) as err:
+            recognizer = open_recognizer(args.language, config)
+    except RecognizerError as err:
         raise UserError(str(err)) from err
     recognizer.expect(None)
     samples = audio.to_rate(LISTEN_RATE).samples
@@ -132,13 +134,6 @@ def _write_plot(result: Analysis, settings: ListenSettings, path: Path, title: s
             out.write(png)
     except OSError as err:
         raise UserError(f"{path}: cannot write the picture: {err.strerror or err}") from err
-
-
-def _settings() -> ListenSettings:
-    try:
-        return load_config().listen
-    except ConfigError as err:
-        raise UserError(str(err)) from err
 
 
 def summary(result: Analysis, name: str) -> str:

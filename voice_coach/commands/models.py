@@ -12,7 +12,8 @@ import importlib.util
 from typing import Any
 
 from voice_coach.commands import UserError
-from voice_coach.config import Config, ConfigError, load_config
+from voice_coach.commands.common import load_config_or_fail
+from voice_coach.config import Config
 from voice_coach.speech import models
 from voice_coach.speech.download import part_path
 from voice_coach.speech.manifest import LANGUAGES, MANIFEST, PACKAGED_VOICES, ModelEntry, find_entry
@@ -50,20 +51,13 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _config() -> Config:
-    try:
-        return load_config()
-    except ConfigError as err:
-        raise UserError(str(err)) from err
-
-
 def _size(n: int) -> str:
     return f"{n / 1_000_000:.0f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 
 
 def handle_list(args: argparse.Namespace) -> int:
     """Print every supported model, whether it is present, and what else is there."""
-    config = _config()
+    config = load_config_or_fail()
     models_dir = config.models_dir
     defaults = {config.speech.voice_for(lang) for lang in LANGUAGES}
     defaults |= {config.speech.recognizer_for(lang) for lang in LANGUAGES}
@@ -117,7 +111,7 @@ def _status(entry: ModelEntry, config: Config) -> str:
 
 def handle_download(args: argparse.Namespace) -> int:
     """Fetch, check and put in place the voice and recogniser for a language."""
-    config = _config()
+    config = load_config_or_fail()
     language: str = args.language
     try:
         needs = models.wanted(language, config, voice=args.voice, recognizer=args.recognizer)
@@ -148,7 +142,7 @@ def handle_download(args: argparse.Namespace) -> int:
 
 def handle_verify(args: argparse.Namespace) -> int:
     """Check every present model; exit 1 when any is damaged."""
-    config = _config()
+    config = load_config_or_fail()
     checks = models.verify_models(config.models_dir)
     if not checks:
         print(f"No models in {config.models_dir}; fetch them with: voice-coach models download nl")
