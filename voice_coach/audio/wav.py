@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import struct
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -45,18 +46,13 @@ def parse_wav(data: bytes, name: str = "<wav>") -> AudioChunk:
         raise WavError(f"{name}: big-endian WAV (RIFX) is not supported; convert it with sox")
     fmt: tuple[int, int, int, int] | None = None
     pcm: bytes | None = None
-    pos = 12
-    while pos + 8 <= len(data):
-        chunk_id = data[pos : pos + 4]
-        (size,) = struct.unpack_from("<I", data, pos + 4)
-        body = data[pos + 8 : pos + 8 + size]
+    for chunk_id, body, _ in riff_chunks(data):
         if chunk_id == b"fmt ":
             fmt = _parse_fmt(body, name)
         elif chunk_id == b"data":
             pcm = body  # a truncated file still yields what it has
             if fmt is not None:
                 break
-        pos += 8 + size + (size & 1)
     if fmt is None:
         raise WavError(f"{name}: the WAV has no format chunk; the file is damaged")
     if pcm is None:
@@ -71,6 +67,19 @@ def parse_wav(data: bytes, name: str = "<wav>") -> AudioChunk:
     else:
         samples = pcm_to_float(pcm, width, channels)
     return AudioChunk(samples, rate)
+
+
+def riff_chunks(data: bytes) -> Iterator[tuple[bytes, bytes, int]]:
+    """(id, body, declared size) of each chunk after a RIFF/WAVE header.
+
+    A body cut short by the end of `data` is shorter than its declared size; readers
+    decide whether that is damage (a cache entry) or still useful (a recording).
+    """
+    pos = 12
+    while pos + 8 <= len(data):
+        (size,) = struct.unpack_from("<I", data, pos + 4)
+        yield data[pos : pos + 4], data[pos + 8 : pos + 8 + size], size
+        pos += 8 + size + (size & 1)
 
 
 def _parse_fmt(body: bytes, name: str) -> tuple[int, int, int, int]:

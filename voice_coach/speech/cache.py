@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.audio.chunk import AudioChunk, Samples, pcm_to_float
+from voice_coach.audio.chunk import AudioChunk, float_to_pcm16, pcm_to_float
+from voice_coach.audio.wav import riff_chunks
 from voice_coach.config import data_dir
 from voice_coach.speech.voice import Voice, VoiceError, check_rate
 
@@ -368,20 +369,14 @@ class _Turns:
 # --- the entry format: a mono 16-bit WAV with a cue point per sentence --------------
 
 
-def _pcm16(samples: Samples) -> bytes:
-    # Scaled by 32768, the same factor `pcm_to_float` divides by, so that a stored
-    # sample reads back to exactly the value that was played on the miss.
-    return np.clip(np.round(samples * 32768.0), -32768, 32767).astype("<i2").tobytes()
-
-
 def _as_stored(chunk: AudioChunk) -> AudioChunk:
-    return AudioChunk(pcm_to_float(_pcm16(chunk.samples), 2, 1), chunk.rate)
+    return AudioChunk(pcm_to_float(float_to_pcm16(chunk.samples), 2, 1), chunk.rate)
 
 
 def encode_entry(chunks: list[AudioChunk]) -> bytes:
     """The bytes of an entry: the sentences one after another, a cue at each start."""
     rate = chunks[0].rate
-    pcm = b"".join(_pcm16(c.to_rate(rate).samples) for c in chunks)
+    pcm = b"".join(float_to_pcm16(c.to_rate(rate).samples) for c in chunks)
     starts = np.cumsum([0] + [len(c.to_rate(rate).samples) for c in chunks[:-1]])
     fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
     cue = struct.pack("<I", len(chunks)) + b"".join(
@@ -405,14 +400,10 @@ def decode_entry(data: bytes) -> list[AudioChunk]:
     if struct.unpack_from("<I", data, 4)[0] != len(data) - 8:
         raise CacheCorrupt("truncated or overlong")
     found: dict[bytes, bytes] = {}
-    pos = 12
-    while pos + 8 <= len(data):
-        tag = data[pos : pos + 4]
-        (size,) = struct.unpack_from("<I", data, pos + 4)
-        if pos + 8 + size > len(data):
+    for tag, body, size in riff_chunks(data):
+        if len(body) != size:
             raise CacheCorrupt(f"chunk {tag!r} runs past the end")
-        found[tag] = data[pos + 8 : pos + 8 + size]
-        pos += 8 + size + (size & 1)
+        found[tag] = body
     try:
         fmt, cue, pcm = found[b"fmt "], found[b"cue "], found[b"data"]
     except KeyError as err:
