@@ -6,7 +6,6 @@ limit where it has none), so the planned durations can be checked exactly.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,9 @@ import pytest
 from tests.engine_support import events_of, run, silence
 from voice_coach.config import builtin_scripts_dir
 from voice_coach.script.load import load_script
-from voice_coach.script.model import Ask, Mirror, Repeat, Script, Step, Turn
+from voice_coach.script.model import Mirror, Script, Step, Turn, walk
 
 SCRIPTS = sorted(builtin_scripts_dir().glob("*/*.yaml"))
-
-
-def _all_steps(steps: Sequence[Step]) -> Iterator[Step]:
-    for step in steps:
-        yield step
-        if isinstance(step, Repeat):
-            yield from _all_steps(step.steps)
-        if isinstance(step, Ask):
-            for _, branch in step.answers:
-                yield from _all_steps(branch)
 
 
 def _expected_turn_seconds(step: Step, part: str) -> float:
@@ -53,7 +42,7 @@ def test_builtin_script_runs_to_the_end_with_planned_turn_lengths(path: Path) ->
     top = [e["step"] for e in events_of(log, "step_started") if "." not in e["step"]]
     assert top == [str(i) for i in range(len(script.steps))]
     # Every turn lasted what the script plans for a silent partner.
-    by_line = {step.line: step for step in _all_steps(script.steps)}
+    by_line = {step.line: step for step in walk(script.steps)}
     current: Step | None = None
     turns = 0
     for event in log.events:

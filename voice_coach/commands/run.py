@@ -17,9 +17,12 @@ from voice_coach.commands.common import (
     load_script_arg,
     parse_names,
 )
+from voice_coach.config import Config
 from voice_coach.engine import events as ev
 from voice_coach.engine import runner
-from voice_coach.speech.voice import VoiceError
+from voice_coach.script.model import Script
+from voice_coach.speech.recognizer import Recognizer
+from voice_coach.speech.voice import Voice, VoiceError
 
 
 def register(sub: Any) -> None:
@@ -82,11 +85,11 @@ def handle(args: argparse.Namespace) -> int:
 
 def _simulate(
     args: argparse.Namespace,
-    script: Any,
-    config: Any,
+    script: Script,
+    config: Config,
     options: runner.RunOptions,
-    voice: Any,
-    recognizer: Any,
+    voice: Voice,
+    recognizer: Recognizer | None,
 ) -> int:
     input_path = existing_file(args.input, "input WAV")
     output = Path(args.output) if args.output else None

@@ -11,11 +11,11 @@ from voice_coach.script.model import (
     Calibrate,
     End,
     Mirror,
-    Repeat,
     Say,
     Script,
     Step,
     Turn,
+    walk,
 )
 
 _FIXED_PHRASES = (
@@ -48,16 +48,10 @@ def fixed_lines(script: Script, lang: Language, names: Sequence[str]) -> list[st
 
 
 def _step_texts(steps: Sequence[Step]) -> Iterator[str]:
-    for step in steps:
+    for step in walk(steps):
         if isinstance(step, Say | End):
             yield from step.text
-        elif isinstance(step, Turn | Calibrate | Mirror):
+        elif isinstance(step, Turn | Calibrate | Mirror | Ask):
             yield from step.prompt
         elif isinstance(step, Breathe):
             yield from step.intro
-        elif isinstance(step, Ask):
-            yield from step.prompt
-            for _, branch in step.answers:
-                yield from _step_texts(branch)
-        elif isinstance(step, Repeat):
-            yield from _step_texts(step.steps)

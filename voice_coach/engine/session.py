@@ -19,7 +19,7 @@ from voice_coach.engine import summary
 from voice_coach.engine.breathing import LATE_BY, breathing_plan
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
-from voice_coach.lang import Language, fill
+from voice_coach.lang import Language, fill, pick
 from voice_coach.script.model import (
     Ask,
     Breathe,
@@ -34,6 +34,7 @@ from voice_coach.script.model import (
     Step,
     Summary,
     Turn,
+    walk,
 )
 
 GRACE = 3.0
@@ -122,10 +123,11 @@ class Session:
             if (
                 not self.io.can_understand
                 and self.io.mode != "preview"
-                and _needs_answers(self.script.steps)
+                and any(isinstance(s, Ask | Mirror) for s in walk(self.script.steps))
             ):
-                self._emit(ev.Notice, code="no_recognizer", text=self._phrase("no_recognizer"))
-                self._say(self._phrase("no_recognizer"))
+                notice = self._phrase("no_recognizer")
+                self._emit(ev.Notice, code="no_recognizer", text=notice)
+                self._say(notice)
             self._steps(self.script.steps, "")
             reason = "done"
         except KeyboardInterrupt:
@@ -195,15 +197,11 @@ class Session:
             raise StopSession("stop")
 
     def _phrase(self, key: str, **values: object) -> str:
-        options = self._overrides.get(key) or self.lang.phrases[key]
-        text = self.rng.choice(options) if len(options) > 1 else options[0]
-        return self._fill(text, {k: str(v) for k, v in values.items()})
+        names = {"A": self.names["A"], "B": self.names["B"]}
+        return self.lang.phrase(key, self.rng, self._overrides, **names, **values)
 
     def _pick(self, text: tuple[str, ...]) -> str:
-        return self._fill(self.rng.choice(text) if len(text) > 1 else text[0], {})
-
-    def _fill(self, text: str, values: dict[str, str]) -> str:
-        return fill(text, {"A": self.names["A"], "B": self.names["B"], **values})
+        return fill(pick(text, self.rng), {"A": self.names["A"], "B": self.names["B"]})
 
     # -- waiting and commands -------------------------------------------------------
 
@@ -521,12 +519,3 @@ class Session:
 
     def _emit(self, cls: type[ev.Event], t: float | None = None, **fields: Any) -> None:
         self.log.emit(cls(t=self.io.now() if t is None else t, **fields))
-
-
-def _needs_answers(steps: Sequence[Step]) -> bool:
-    for step in steps:
-        if isinstance(step, Ask | Mirror):
-            return True
-        if isinstance(step, Repeat) and _needs_answers(step.steps):
-            return True
-    return False

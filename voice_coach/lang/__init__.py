@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -86,11 +87,16 @@ class Language:
     keywords: dict[str, str]
     default_names: tuple[str, str]
 
-    def phrase(self, key: str, rng: random.Random | None = None, **values: object) -> str:
-        """One wording of a phrase with its placeholders filled."""
-        options = self.phrases[key]
-        text = (rng or random).choice(options) if len(options) > 1 else options[0]
-        return fill(text, {k: str(v) for k, v in values.items()})
+    def phrase(
+        self,
+        key: str,
+        rng: random.Random | None = None,
+        overrides: Mapping[str, tuple[str, ...]] | None = None,
+        **values: object,
+    ) -> str:
+        """One wording of a phrase (a script's override first), placeholders filled."""
+        options = (overrides or {}).get(key) or self.phrases[key]
+        return fill(pick(options, rng), {k: str(v) for k, v in values.items()})
 
     def synonyms(self, answer: str) -> tuple[str, ...]:
         """Words that count as `answer` (the answer itself first)."""
@@ -154,6 +160,11 @@ class Language:
     def count(self, n: int) -> str:
         """The word for a number from 1 to 10 (digits past that)."""
         return self.numbers[n - 1] if 1 <= n <= len(self.numbers) else str(n)
+
+
+def pick(options: Sequence[str], rng: random.Random | None = None) -> str:
+    """One of several wordings of the same line (the only one, if there is one)."""
+    return (rng or random).choice(options) if len(options) > 1 else options[0]
 
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")

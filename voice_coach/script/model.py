@@ -6,6 +6,7 @@ Nothing here knows about YAML or audio. `script.load` builds these from a file
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
 
@@ -199,3 +200,14 @@ class Script:
     """Overrides of the language's default coach phrases, by phrase name."""
     path: str = ""
     """File the script came from ("" when built in code)."""
+
+
+def walk(steps: Sequence[Step]) -> Iterator[Step]:
+    """Every step, depth first: each one, then those inside a repeat or an answer."""
+    for step in steps:
+        yield step
+        if isinstance(step, Repeat):
+            yield from walk(step.steps)
+        elif isinstance(step, Ask):
+            for _, branch in step.answers:
+                yield from walk(branch)
