@@ -301,12 +301,6 @@ class PulseRig:
         threading.Thread(target=feed, daemon=True).start()
         return player
 
-    def record_speaker(self, seconds: float) -> AudioChunk:
-        """Record `seconds` of what the coach's speaker plays (mono, `RIG_RATE` Hz)."""
-        recording = self.start_recording()
-        time.sleep(seconds)
-        return recording.stop()
-
     def start_recording(self) -> SpeakerRecording:
         """Start recording the speaker (returns once sound flows); `.stop()` gives the audio."""
         return SpeakerRecording(self._client_env())

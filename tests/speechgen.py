@@ -63,11 +63,6 @@ class Utterance:
         """Duration in seconds (silences trimmed)."""
         return len(self.samples) / RATE
 
-    @property
-    def rate_sps(self) -> float:
-        """True speaking rate: syllables per second of speech."""
-        return self.syllables / self.seconds
-
 
 @lru_cache(maxsize=256)
 def espeak(text: str, voice: str = "en", wpm: int = 160) -> Utterance:

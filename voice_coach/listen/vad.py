@@ -26,8 +26,6 @@ class VadResult:
     """The block itself carries the couple's speech energy (no hangover)."""
     speech: bool
     """Inside an utterance: active, or within the hangover after an active block."""
-    floor_dbfs: float
-    """The noise floor (speech band) the decision was made against, dBFS."""
 
 
 class SpeechDetector:
@@ -67,4 +65,4 @@ class SpeechDetector:
             limit = self.keep_below_baseline_db if in_utterance else self.start_below_baseline_db
             active = loud and under <= limit
         self._quiet_for = 0.0 if active else self._quiet_for + seconds
-        return VadResult(active, self._quiet_for <= self.hangover + 1e-9, floor)
+        return VadResult(active, self._quiet_for <= self.hangover + 1e-9)
