@@ -9,6 +9,7 @@ The session itself is the same object in every case.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,11 @@ def make_log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
     for listener in options.listeners:
         log.subscribe(listener)
     return log, writer
+
+
+def repeatable(options: RunOptions) -> RunOptions:
+    """The options with seed 0 unless one was given: simulations repeat exactly."""
+    return options if options.seed is not None else dataclasses.replace(options, seed=0)
 
 
 def run_session(
@@ -113,8 +119,7 @@ def simulate(
         mode="simulated",
         echo_tail=config.listen.echo_tail,
     )
-    if options.seed is None:
-        options.seed = 0
+    options = repeatable(options)
     reason, log = run_session(script, io, config, options)
     if output_path is not None:
         speaker.save(output_path, seconds=max(io.now(), mic.seconds))
@@ -137,8 +142,7 @@ def preview(
         echo_tail=config.listen.echo_tail,
         preview=True,
     )
-    if options.seed is None:
-        options.seed = 0
+    options = repeatable(options)
     _, log = run_session(script, io, config, options)
     speaker.save(output_path, seconds=io.now())
     return log, io.now()
