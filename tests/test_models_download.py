@@ -20,7 +20,8 @@ from voice_coach.speech.download import (
     download_file,
     part_path,
 )
-from voice_coach.speech.manifest import ModelEntry, ModelFile, piper_voice_paths, vosk_model_dir
+from voice_coach.speech.layout import piper_voice_paths, vosk_model_dir
+from voice_coach.speech.manifest import ModelEntry, ModelFile
 from voice_coach.speech.model_errors import ChecksumError, ModelError
 from voice_coach.speech.models import install, is_present, verify_models
 from voice_coach.speech.progress import ConsoleProgress

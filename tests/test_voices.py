@@ -14,14 +14,9 @@ import pytest
 from voice_coach.audio.chunk import AudioChunk
 from voice_coach.config import Config, SpeechSettings
 from voice_coach.speech.espeak import EspeakVoice, espeak_available, words_per_minute
+from voice_coach.speech.layout import find_piper_voice, piper_voice_paths
 from voice_coach.speech.piper import PiperVoice
-from voice_coach.speech.select import (
-    BUNDLED_VOICE,
-    bundled_voice_paths,
-    find_piper_voice,
-    piper_voice_paths,
-    select_voice,
-)
+from voice_coach.speech.select import BUNDLED_VOICE, bundled_voice_paths, select_voice
 from voice_coach.speech.voice import (
     QUIET,
     VoiceError,

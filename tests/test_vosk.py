@@ -11,8 +11,9 @@ from tests.conftest import korean_model_dir
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import parse_wav
 from voice_coach.config import Config, SpeechSettings
+from voice_coach.speech.layout import find_vosk_model
 from voice_coach.speech.recognizer import RecognizerError, Utterance
-from voice_coach.speech.vosk import VoskRecognizer, find_model, grammar_phrase, open_recognizer
+from voice_coach.speech.vosk import VoskRecognizer, grammar_phrase, open_recognizer
 
 BLOCK = 1600
 """Samples per fed block: 0.1 s at 16 kHz, as the live microphone delivers them."""
@@ -153,13 +154,13 @@ def test_model_found_in_either_layout(tmp_path: Path, layout: str) -> None:
 def test_half_extracted_folder_is_not_a_model(tmp_path: Path) -> None:
     # A folder without am/final.mdl (an interrupted copy) must not be taken for a model.
     (tmp_path / "vosk" / "vosk-model-small-nl-0.22" / "conf").mkdir(parents=True)
-    assert find_model(tmp_path, "vosk-model-small-nl-0.22") is None
+    assert find_vosk_model(tmp_path, "vosk-model-small-nl-0.22") is None
 
 
 def checkout_model(language: str) -> Path:
     """The configured model for `language` in the checkout's models/, or skip."""
     name = SpeechSettings().recognizer_for(language)
-    path = find_model(CHECKOUT_MODELS, name)
+    path = find_vosk_model(CHECKOUT_MODELS, name)
     if path is None:
         label = {"nl": "Dutch", "en": "English"}[language]
         pytest.skip(f"no {label} Vosk model in models/; run voice-coach models download {language}")

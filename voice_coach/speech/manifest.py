@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from voice_coach.speech.layout import piper_voice_paths, vosk_model_dir
 from voice_coach.speech.progress import MB
 
 PIPER_HOST = "https://huggingface.co/rhasspy/piper-voices/resolve/main"
@@ -67,18 +68,8 @@ class ModelEntry:
         return f"{base.rstrip('/')}/{file.path}"
 
 
-def piper_voice_paths(models_dir: Path, name: str) -> tuple[Path, Path]:
-    """The .onnx model and .onnx.json config of a Piper voice in the models folder."""
-    folder = models_dir / "piper"
-    return folder / f"{name}.onnx", folder / f"{name}.onnx.json"
-
-
-def vosk_model_dir(models_dir: Path, name: str) -> Path:
-    """Where a downloaded Vosk model folder goes."""
-    return models_dir / "vosk" / name
-
-
 def _piper(name: str, onnx: tuple[int, str], config: tuple[int, str], note: str) -> ModelEntry:
+    model, config_file = piper_voice_paths(Path(), name)  # relative to the models folder
     locale, speaker, quality = name.split("-")
     folder = f"{locale.split('_')[0]}/{locale}/{speaker}/{quality}"
     return ModelEntry(
@@ -90,8 +81,8 @@ def _piper(name: str, onnx: tuple[int, str], config: tuple[int, str], note: str)
         noncommercial=False,
         base_url=PIPER_HOST,
         files=(
-            ModelFile(f"{folder}/{name}.onnx", f"piper/{name}.onnx", *onnx),
-            ModelFile(f"{folder}/{name}.onnx.json", f"piper/{name}.onnx.json", *config),
+            ModelFile(f"{folder}/{name}.onnx", str(model), *onnx),
+            ModelFile(f"{folder}/{name}.onnx.json", str(config_file), *config),
         ),
         note=note,
     )
@@ -107,7 +98,7 @@ def _vosk(name: str, language: str, megabytes: int, licence: str, note: str) -> 
         noncommercial="NC" in licence,
         base_url=VOSK_HOST,
         # No digest is published with the zip we can rely on; its CRC-32s prove it whole.
-        files=(ModelFile(f"{name}.zip", f"vosk/{name}.zip"),),
+        files=(ModelFile(f"{name}.zip", f"{vosk_model_dir(Path(), name)}.zip"),),
         note=note,
     )
 

