@@ -12,7 +12,7 @@ from voice_coach.audio.devices import DeviceLost
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import Config
 from voice_coach.engine.audio_io import AudioIO
-from voice_coach.engine.live import _GuardedMicrophone
+from voice_coach.engine.live import GuardedMicrophone
 from voice_coach.engine.runner import RunOptions, run_session
 from voice_coach.lang import language
 from voice_coach.listen.listener import Listener
@@ -36,7 +36,7 @@ class UnpluggedAfter(WavMicrophone):
 
 def test_a_lost_microphone_ends_the_session_with_everything_logged(tmp_path: Path) -> None:
     script = script_of(Say(("Welkom.",)), Turn("A", 60, ("{A}, vertel.",)), Say(("Nooit.",)))
-    mic = _GuardedMicrophone(UnpluggedAfter(10.0), DeviceLost)
+    mic = GuardedMicrophone(UnpluggedAfter(10.0), DeviceLost)
     io = AudioIO(mic, TrackSpeaker(), FakeVoice(), language("nl"), Listener(Config().listen))
     events_path = tmp_path / "events.jsonl"
     reason, _ = run_session(script, io, Config(), RunOptions(names=["Anna", "Bram"],
@@ -53,9 +53,9 @@ def test_a_lost_microphone_ends_the_session_with_everything_logged(tmp_path: Pat
 
 def test_a_kept_recording_is_readable_by_the_user_only(tmp_path: Path) -> None:
     from voice_coach.audio.wav import read_wav
-    from voice_coach.engine.live import _RecordingMicrophone
+    from voice_coach.engine.live import RecordingMicrophone
 
-    mic = _RecordingMicrophone(WavMicrophone(silence(2.0)))
+    mic = RecordingMicrophone(WavMicrophone(silence(2.0)))
     while mic.read(480) is not None:
         pass
     path = tmp_path / "recordings" / "session.wav"

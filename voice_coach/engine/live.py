@@ -29,7 +29,7 @@ from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import Voice
 
 
-class _GuardedMicrophone:
+class GuardedMicrophone:
     """Turns a device that stayed away into the end of the input."""
 
     def __init__(self, mic: Microphone, lost: type[Exception]) -> None:
@@ -46,7 +46,7 @@ class _GuardedMicrophone:
         self._mic.close()
 
 
-class _RecordingMicrophone:
+class RecordingMicrophone:
     """Keeps what the microphone hears, to save it when the couple asked for that."""
 
     def __init__(self, mic: Microphone) -> None:
@@ -95,8 +95,8 @@ def live_session(
         live_mic = LiveMicrophone.from_settings(config.audio, on_status, mic_name)
     except DeviceError as err:
         raise UserError(f"{err} (see `voice-coach devices`)") from err
-    recording = _RecordingMicrophone(live_mic) if config.privacy.keep_recordings else None
-    mic = _GuardedMicrophone(recording or live_mic, DeviceLost)
+    recording = RecordingMicrophone(live_mic) if config.privacy.keep_recordings else None
+    mic = GuardedMicrophone(recording or live_mic, DeviceLost)
     lang = language(script.language)
     io = AudioIO(
         mic,
