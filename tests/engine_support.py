@@ -65,7 +65,7 @@ def run(
         speaker,
         FakeVoice(),
         language(script.language),
-        Listener(settings.with_script(script.settings)),
+        Listener(settings.with_overrides(script.settings.overrides())),
         speech_rate=script.rate,
         recognizer=recognizer,
         words=words,

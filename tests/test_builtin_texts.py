@@ -17,7 +17,7 @@ import pytest
 from voice_coach.lang import PHRASES, language
 from voice_coach.script import model
 from voice_coach.script.load import load_script
-from voice_coach.script.yaml_safe import load_yaml
+from voice_coach.yaml12 import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent / "scripts"
 

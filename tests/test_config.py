@@ -42,6 +42,8 @@ def test_mistakes_name_the_file_and_the_key(tmp_path: Path, text: str, message: 
 
 
 def test_script_settings_override_only_what_they_set() -> None:
-    merged = ListenSettings().with_script(Settings(raised_voice_db=6.0, breathing_pause=False))
+    merged = ListenSettings().with_overrides(
+        Settings(raised_voice_db=6.0, breathing_pause=False).overrides()
+    )
     assert merged.raised_voice_db == 6.0 and merged.breathing_pause is False
     assert merged.pace_target == ListenSettings().pace_target

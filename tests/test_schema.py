@@ -14,7 +14,7 @@ from voice_coach.lang import PHRASES
 from voice_coach.script import model, rules
 from voice_coach.script.load import check_file
 from voice_coach.script.schema_build import SCHEMA_PATH, build_schema, schema_text
-from voice_coach.script.yaml_safe import load_yaml
+from voice_coach.yaml12 import load_yaml
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent

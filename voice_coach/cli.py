@@ -1,7 +1,8 @@
 """The `voice-coach` command. Each subcommand lives in its own module in `commands/`.
 
-Errors the user can act on are raised as `UserError` (or an area's own error type)
-and printed as one line; the exit code is 1 for a problem found, 2 for bad usage.
+Every error the user can act on is a `VoiceCoachError` (each area raises its own
+subclass) and is printed here as one line; the exit code is 1 for a problem found,
+2 for bad usage. Any other exception is a bug and keeps its traceback.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from voice_coach import __version__
-from voice_coach.commands import UserError
+from voice_coach.errors import VoiceCoachError
 
 COMMAND_MODULES = (
     "run",
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.handler(args)
         return code
-    except UserError as err:
+    except VoiceCoachError as err:
         print(f"voice-coach: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from voice_coach.script.model import Settings as ScriptSettings
+from voice_coach.errors import VoiceCoachError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -34,7 +35,7 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 
-class ConfigError(Exception):
+class ConfigError(VoiceCoachError):
     """The config file cannot be used; the message names the file, the key and the fix."""
 
 
@@ -69,15 +70,15 @@ class ListenSettings:
     echo_tail: float = 0.4
     """Seconds after the coach stops speaking during which the input is ignored."""
 
-    def with_script(self, script: ScriptSettings) -> ListenSettings:
-        """These settings with a script's overrides applied (None keeps ours)."""
+    def with_overrides(self, changes: Mapping[str, object]) -> ListenSettings:
+        """These settings with `changes` applied; keys that are not ours are ignored.
+
+        A script's `settings:` and a turn's own settings arrive this way
+        (`script.model.Settings.overrides()`), so this module never imports scripts.
+        """
         names = {f.name for f in dataclasses.fields(self)}
-        changes = {
-            f.name: getattr(script, f.name)
-            for f in dataclasses.fields(script)
-            if f.name in names and getattr(script, f.name) is not None
-        }
-        return dataclasses.replace(self, **changes)
+        ours: dict[str, Any] = {k: v for k, v in changes.items() if k in names}
+        return dataclasses.replace(self, **ours)
 
 
 @dataclass(frozen=True)

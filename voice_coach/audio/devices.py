@@ -20,13 +20,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from voice_coach.errors import VoiceCoachError
+
 Kind = Literal["input", "output"]
 
 FALLBACK_RATES = (16_000, 48_000, 44_100)
 """Hertz. Capture rates tried, in order, after the one asked for."""
 
 
-class DeviceError(Exception):
+class DeviceError(VoiceCoachError):
     """A sound device cannot be used; the message says which and how to fix it."""
 
 

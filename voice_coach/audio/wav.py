@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from voice_coach.audio.chunk import AudioChunk, float_to_pcm16, mix_to_mono, pcm_to_float
+from voice_coach.errors import VoiceCoachError
 
 _PCM = 1
 _FLOAT = 3
@@ -24,7 +25,7 @@ _MAX_CHANNELS = 32
 _ACCEPTED = "PCM WAV (8, 16, 24 or 32 bit) or 32/64-bit float WAV, mono or stereo"
 
 
-class WavError(Exception):
+class WavError(VoiceCoachError):
     """A file that is not a WAV we can read; the message says why and what we accept."""
 
 

@@ -16,14 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
-from voice_coach.audio.wav import WavError, read_wav
+from voice_coach.audio.wav import read_wav
 from voice_coach.commands import UserError
-from voice_coach.commands.common import load_config_or_fail
-from voice_coach.config import Config, ListenSettings
+from voice_coach.config import Config, ListenSettings, load_config
 from voice_coach.lang import SUPPORTED
 from voice_coach.listen.analysis import Analysis, analyze
 from voice_coach.listen.words import WordPace, word_pace
-from voice_coach.speech.recognizer import RecognizerError, Word
+from voice_coach.speech.recognizer import Word
 
 
 def register(sub: Any) -> None:
@@ -53,11 +52,8 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Analyse the recording; 0 on success."""
-    try:
-        audio = read_wav(args.recording)
-    except WavError as err:
-        raise UserError(str(err)) from err
-    config = load_config_or_fail()
+    audio = read_wav(args.recording)
+    config = load_config()
     settings = config.listen
     result = analyze(audio, settings)
     words = _word_pace(audio, args, config) if args.words else None
@@ -86,14 +82,11 @@ def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> W
     """Run a free-speech recogniser over the recording and measure the pace of its words."""
     from voice_coach.speech.vosk import VoskRecognizer, open_recognizer
 
-    try:
-        if args.vosk_model is not None:
-            recognizer = VoskRecognizer(args.vosk_model)
-            recognizer.load()
-        else:
-            recognizer = open_recognizer(args.language, config)
-    except RecognizerError as err:
-        raise UserError(str(err)) from err
+    if args.vosk_model is not None:
+        recognizer = VoskRecognizer(args.vosk_model)
+        recognizer.load()
+    else:
+        recognizer = open_recognizer(args.language, config)
     recognizer.expect(None)
     samples = audio.to_rate(LISTEN_RATE).samples
     words: list[Word] = []
@@ -121,12 +114,9 @@ def _crosscheck(result: Analysis, words: WordPace) -> dict[str, Any]:
 
 
 def _write_plot(result: Analysis, settings: ListenSettings, path: Path, title: str) -> None:
-    from voice_coach.listen.plot import MissingMatplotlib, render_png
+    from voice_coach.listen.plot import render_png
 
-    try:
-        png = render_png(result, settings, title)
-    except MissingMatplotlib as err:
-        raise UserError(str(err)) from err
+    png = render_png(result, settings, title)
     try:
         # The picture shows when a couple spoke and how loud: only for this user.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -6,16 +6,7 @@ import argparse
 from pathlib import Path
 
 from voice_coach.commands import UserError
-from voice_coach.config import Config, ConfigError, load_config
 from voice_coach.script.model import Script
-
-
-def load_config_or_fail() -> Config:
-    """The user's config, or a `UserError` saying what is wrong in it."""
-    try:
-        return load_config()
-    except ConfigError as err:
-        raise UserError(str(err)) from err
 
 
 def load_script_arg(name: str) -> Script:

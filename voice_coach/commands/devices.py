@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from voice_coach.commands import UserError
 from voice_coach.config import config_dir
 
 
@@ -28,20 +27,16 @@ def handle(args: argparse.Namespace) -> int:
     """Print the input and output devices; 1 when there are none."""
     from voice_coach.audio.devices import (
         FALLBACK_RATES,
-        DeviceError,
         accepted_rates,
         list_devices,
     )
 
-    try:
-        devices = list_devices()
-        rates = {
-            d.index: accepted_rates(d.index, "input", tuple(sorted(FALLBACK_RATES)))
-            for d in devices
-            if d.inputs > 0
-        }
-    except DeviceError as err:
-        raise UserError(str(err)) from err
+    devices = list_devices()
+    rates = {
+        d.index: accepted_rates(d.index, "input", tuple(sorted(FALLBACK_RATES)))
+        for d in devices
+        if d.inputs > 0
+    }
     inputs = [d for d in devices if d.inputs > 0]
     outputs = [d for d in devices if d.outputs > 0]
     if not devices:

@@ -12,12 +12,10 @@ import importlib.util
 from typing import Any
 
 from voice_coach.commands import UserError
-from voice_coach.commands.common import load_config_or_fail
-from voice_coach.config import Config
+from voice_coach.config import Config, load_config
 from voice_coach.speech import models
 from voice_coach.speech.download import part_path
 from voice_coach.speech.manifest import LANGUAGES, MANIFEST, PACKAGED_VOICES, ModelEntry, find_entry
-from voice_coach.speech.model_errors import ModelError
 from voice_coach.speech.progress import ConsoleProgress
 
 
@@ -57,7 +55,7 @@ def _size(n: int) -> str:
 
 def handle_list(args: argparse.Namespace) -> int:
     """Print every supported model, whether it is present, and what else is there."""
-    config = load_config_or_fail()
+    config = load_config()
     models_dir = config.models_dir
     defaults = {config.speech.voice_for(lang) for lang in LANGUAGES}
     defaults |= {config.speech.recognizer_for(lang) for lang in LANGUAGES}
@@ -111,26 +109,23 @@ def _status(entry: ModelEntry, config: Config) -> str:
 
 def handle_download(args: argparse.Namespace) -> int:
     """Fetch, check and put in place the voice and recogniser for a language."""
-    config = load_config_or_fail()
+    config = load_config()
     language: str = args.language
-    try:
-        needs = models.wanted(language, config, voice=args.voice, recognizer=args.recognizer)
-        for kind, name in needs:
-            entry = find_entry(name, kind)
-            if entry is None or (args.if_missing and models.is_present(entry, config.models_dir)):
-                continue
-            if entry.noncommercial:
-                print(f"note: {entry.name} is licensed {entry.licence}: non-commercial use only")
-        paths = models.ensure_models(
-            language,
-            config,
-            ConsoleProgress(),
-            voice=args.voice,
-            recognizer=args.recognizer,
-            if_missing=args.if_missing,
-        )
-    except ModelError as err:
-        raise UserError(str(err)) from err
+    needs = models.wanted(language, config, voice=args.voice, recognizer=args.recognizer)
+    for kind, name in needs:
+        entry = find_entry(name, kind)
+        if entry is None or (args.if_missing and models.is_present(entry, config.models_dir)):
+            continue
+        if entry.noncommercial:
+            print(f"note: {entry.name} is licensed {entry.licence}: non-commercial use only")
+    paths = models.ensure_models(
+        language,
+        config,
+        ConsoleProgress(),
+        voice=args.voice,
+        recognizer=args.recognizer,
+        if_missing=args.if_missing,
+    )
     for (kind, name), path in zip(needs, paths, strict=True):
         label = "voice" if kind == "voice" else "recogniser"
         print(f"{label} {name}: ready in {path}")
@@ -142,7 +137,7 @@ def handle_download(args: argparse.Namespace) -> int:
 
 def handle_verify(args: argparse.Namespace) -> int:
     """Check every present model; exit 1 when any is damaged."""
-    config = load_config_or_fail()
+    config = load_config()
     checks = models.verify_models(config.models_dir)
     if not checks:
         print(f"No models in {config.models_dir}; fetch them with: voice-coach models download nl")

@@ -7,15 +7,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from voice_coach.commands import UserError
-from voice_coach.commands.common import (
-    add_names_option,
-    load_config_or_fail,
-    load_script_arg,
-    parse_names,
-)
+from voice_coach.commands.common import add_names_option, load_script_arg, parse_names
+from voice_coach.config import load_config
 from voice_coach.engine import runner
-from voice_coach.speech.voice import VoiceError
 
 
 def register(sub: Any) -> None:
@@ -37,18 +31,15 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Render the preview."""
-    config = load_config_or_fail()
+    config = load_config()
     script = load_script_arg(args.script)
     options = runner.RunOptions(
         names=parse_names(args.names or config.couple.names),
         events_path=Path(args.events) if args.events else None,
     )
     started = time.perf_counter()
-    try:
-        voice = runner.select_voice_for(script, config, runner.notice_printer())
-        log, seconds = runner.preview(script, voice, config, Path(args.output), options)
-    except VoiceError as err:
-        raise UserError(str(err)) from err
+    voice = runner.select_voice_for(script, config, runner.notice_printer())
+    log, seconds = runner.preview(script, voice, config, Path(args.output), options)
     said = sum(1 for e in log.events if e.type == "said")
     print(
         f"Wrote {args.output}: {seconds / 60:.1f} minutes, {said} spoken lines "

@@ -8,21 +8,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from voice_coach.audio.wav import WavError
 from voice_coach.commands import UserError
 from voice_coach.commands.common import (
     add_names_option,
     existing_file,
-    load_config_or_fail,
     load_script_arg,
     parse_names,
 )
-from voice_coach.config import Config
+from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
 from voice_coach.engine import runner
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer
-from voice_coach.speech.voice import Voice, VoiceError
+from voice_coach.speech.voice import Voice
 
 
 def register(sub: Any) -> None:
@@ -50,7 +48,7 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the session the arguments describe."""
-    config = load_config_or_fail()
+    config = load_config()
     script = load_script_arg(args.script)
     options = runner.RunOptions(
         names=parse_names(args.names or config.couple.names),
@@ -69,16 +67,13 @@ def handle(args: argparse.Namespace) -> int:
     if not args.quiet:
         options.listeners.append(print_event)
     notify = runner.notice_printer()
-    try:
-        voice = runner.select_voice_for(script, config, notify)
-        recognizer = runner.recognizer_for(script, config, notify)
-        if args.input:
-            return _simulate(args, script, config, options, voice, recognizer)
-        from voice_coach.engine.live import live_session
+    voice = runner.select_voice_for(script, config, notify)
+    recognizer = runner.recognizer_for(script, config, notify)
+    if args.input:
+        return _simulate(args, script, config, options, voice, recognizer)
+    from voice_coach.engine.live import live_session
 
-        reason = live_session(script, config, options, voice, recognizer, args.mic, args.speaker)
-    except VoiceError as err:
-        raise UserError(str(err)) from err
+    reason = live_session(script, config, options, voice, recognizer, args.mic, args.speaker)
     print(f"Session ended ({reason}).")
     return 0
 
@@ -94,13 +89,10 @@ def _simulate(
     input_path = existing_file(args.input, "input WAV")
     output = Path(args.output) if args.output else None
     started = time.perf_counter()
-    try:
-        words = runner.words_recognizer_for(recognizer, config)
-        reason, _, seconds = runner.simulate(
-            script, input_path, voice, config, options, output, recognizer, words
-        )
-    except WavError as err:
-        raise UserError(str(err)) from err
+    words = runner.words_recognizer_for(recognizer, config)
+    reason, _, seconds = runner.simulate(
+        script, input_path, voice, config, options, output, recognizer, words
+    )
     wall = time.perf_counter() - started
     speed = seconds / wall if wall > 0 else float("inf")
     print(

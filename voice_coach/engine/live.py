@@ -81,7 +81,6 @@ def live_session(
     """Run `script` on the sound card; returns why the session ended."""
     from voice_coach.audio.devices import DeviceError, DeviceLost
     from voice_coach.audio.live import LiveMicrophone, LiveSpeaker
-    from voice_coach.commands import UserError
 
     log, writer = make_log(options)
     clock: list[AudioIO] = []
@@ -94,7 +93,7 @@ def live_session(
         speaker = LiveSpeaker.from_settings(config.audio, on_status, speaker_name)
         live_mic = LiveMicrophone.from_settings(config.audio, on_status, mic_name)
     except DeviceError as err:
-        raise UserError(f"{err} (see `voice-coach devices`)") from err
+        raise DeviceError(f"{err} (see `voice-coach devices`)") from err
     recording = RecordingMicrophone(live_mic) if config.privacy.keep_recordings else None
     mic = GuardedMicrophone(recording or live_mic, DeviceLost)
     lang = language(script.language)
@@ -103,7 +102,7 @@ def live_session(
         speaker,
         voice,
         lang,
-        Listener(config.listen.with_script(script.settings)),
+        Listener(config.listen.with_overrides(script.settings.overrides())),
         speech_rate=script.rate,
         recognizer=recognizer,
         words=words_recognizer_for(recognizer, config),

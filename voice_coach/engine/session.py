@@ -92,7 +92,7 @@ class Session:
         self.script = script
         self.io = io
         self.lang = lang
-        self.settings = settings.with_script(script.settings)
+        self.settings = settings.with_overrides(script.settings.overrides())
         self.log = log
         given = [n.strip() for n in names if n.strip()]
         self.names: dict[Partner, str] = {

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from voice_coach.script.yaml_safe import load_yaml
+from voice_coach.errors import VoiceCoachError
+from voice_coach.yaml12 import load_yaml
 
 SUPPORTED = ("nl", "en")
 """Language codes a script may use."""
@@ -73,7 +74,7 @@ PHRASES: dict[str, str] = {
 """Every phrase name, with when it is spoken and the placeholders it may use."""
 
 
-class LanguageError(Exception):
+class LanguageError(VoiceCoachError):
     """A language file is incomplete; the message names the file and the key."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from voice_coach.config import ListenSettings
+from voice_coach.errors import VoiceCoachError
 from voice_coach.listen.analysis import Analysis
 
 _CALM = "#2e7d32"
@@ -23,7 +24,7 @@ _BRISK = "#ef6c00"
 _LEVEL = "#1565c0"
 
 
-class MissingMatplotlib(Exception):
+class MissingMatplotlib(VoiceCoachError):
     """matplotlib is not installed; the message says how to get it."""
 
 

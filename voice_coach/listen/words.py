@@ -10,13 +10,31 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from voice_coach.speech.recognizer import Word
+from typing import Protocol
 
 _VOWEL_GROUP = re.compile(r"[aeiouyàáâäèéêëìíîïòóôöùúûü]+")
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
 JOIN_GAP = 0.3
 """Seconds between words below which they belong to one stretch of speech."""
+
+
+class TimedWord(Protocol):
+    """A recognised word with its place in the audio (a recogniser's `Word`)."""
+
+    @property
+    def text(self) -> str:
+        """The word as written."""
+        ...
+
+    @property
+    def start_s(self) -> float:
+        """Seconds from the start of the audio it was heard in."""
+        ...
+
+    @property
+    def end_s(self) -> float:
+        """Seconds from the start of the audio it was heard in."""
+        ...
 
 
 def syllables(word: str) -> int:
@@ -46,7 +64,7 @@ class WordPace:
         return self.syllables / self.speech_s if self.speech_s > 0 else 0.0
 
 
-def word_pace(words: Sequence[Word]) -> WordPace:
+def word_pace(words: Sequence[TimedWord]) -> WordPace:
     """The rate of `words` (in time order or not), pauses between them excluded."""
     ordered = sorted((w for w in words if w.end_s > w.start_s), key=lambda w: w.start_s)
     speech = 0.0

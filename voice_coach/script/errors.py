@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from voice_coach.commands import UserError
+from voice_coach.errors import VoiceCoachError
 
 
 @dataclass(frozen=True, order=True)
@@ -27,7 +27,7 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
-class ScriptError(UserError):
+class ScriptError(VoiceCoachError):
     """A script cannot be used; `problems` says where and why, one line each."""
 
     def __init__(self, problems: Sequence[Problem]) -> None:
@@ -35,5 +35,5 @@ class ScriptError(UserError):
         super().__init__("\n".join(str(p) for p in self.problems) or "invalid script")
 
 
-class ScriptNotFoundError(UserError):
+class ScriptNotFoundError(VoiceCoachError):
     """No script has the asked id and no file has the asked path."""

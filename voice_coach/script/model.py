@@ -6,6 +6,7 @@ Nothing here knows about YAML or audio. `script.load` builds these from a file
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeAlias
@@ -182,6 +183,14 @@ class Settings:
     """Fraction above the target that triggers a nudge (0.3 = 30 % faster)."""
     pace_nudges_per_turn: int | None = None
     """At most this many nudges in one turn."""
+
+    def overrides(self) -> dict[str, object]:
+        """The settings this script sets (those that are not None), by name."""
+        return {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if getattr(self, f.name) is not None
+        }
 
 
 @dataclass(frozen=True)

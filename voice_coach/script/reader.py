@@ -19,7 +19,7 @@ from voice_coach.lang import PHRASES, SUPPORTED
 from voice_coach.script import model, rules
 from voice_coach.script.errors import Problem
 from voice_coach.script.rules import Field
-from voice_coach.script.yaml_safe import SafeLoader12
+from voice_coach.yaml12 import SafeLoader12
 
 MAX_VISITS = 1_000_000
 """Most visits while walking one file (`yaml_tree` already refuses alias blow-ups)."""

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, SequenceNode
 
-from voice_coach.script.yaml_safe import SafeLoader12
+from voice_coach.yaml12 import SafeLoader12
 
 MAX_BYTES = 128 * 1024
 """Largest script file read, in bytes; real scripts are a few kilobytes, and the

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from voice_coach.errors import VoiceCoachError
 
-class ModelError(Exception):
+
+class ModelError(VoiceCoachError):
     """A model cannot be fetched or used; the message says what, where and what to do."""
 
 

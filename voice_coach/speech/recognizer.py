@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from voice_coach.audio.chunk import Samples
+from voice_coach.errors import VoiceCoachError
 
 
-class RecognizerError(Exception):
+class RecognizerError(VoiceCoachError):
     """A recogniser cannot be used; the message says which model to download and how."""
 
 

@@ -14,9 +14,10 @@ from typing import Protocol
 import numpy as np
 
 from voice_coach.audio.chunk import AudioChunk, Samples
+from voice_coach.errors import VoiceCoachError
 
 
-class VoiceError(Exception):
+class VoiceError(VoiceCoachError):
     """No voice can speak; the message says what to install or download."""
 
 
