@@ -47,8 +47,9 @@ class ListenSettings:
     """Interrupt with guided breathing when voices rise."""
     raised_voice_db: float = 8.0
     """dB above the couple's baseline speaking level that counts as raised."""
-    raised_voice_seconds: float = 1.0
-    """Seconds of raised speech before the pause starts."""
+    raised_voice_seconds: float = 0.6
+    """Seconds of a partner's voice the raise is measured over (it must hold a little
+    longer: with the pauses between words, a raise is caught about a second in)."""
     breathing_cooldown: float = 60.0
     """Seconds after a breathing pause before another may start."""
     pace_feedback: bool = True

@@ -93,12 +93,21 @@ class PaceMeter:
         self._extreme = float("inf")
         self._peak_flags = (False, False)
         self._nuclei: deque[float] = deque()
+        self._intervals: deque[float] = deque()
+        self._interval_sum = 0.0
+        self._hops = 0
+        self._peak_hop = 0
+        self._last_nucleus: int | None = None
         self._speech_time = 0.0
         self._gap = 0.0
         self.total_nuclei = 0
         """Syllable nuclei counted since the meter was made."""
         self.total_speech_seconds = 0.0
         """Seconds of speech (pauses excluded) since the meter was made."""
+        self.total_intervals = 0
+        """Intervals from one syllable nucleus to the next within a stretch of speech."""
+        self.total_interval_seconds = 0.0
+        """Seconds those intervals add up to."""
 
     def update(self, block: Samples, active: bool) -> PaceUpdate:
         """Take one block (mono float32 at `rate`) and whether it is active speech."""
@@ -110,6 +119,8 @@ class PaceMeter:
             self._gap = 0.0
         else:
             self._gap += seconds
+            if self._gap >= self.min_pause:
+                self._last_nucleus = None  # a pause: the next nucleus starts a new stretch
         filtered, self._zi = sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
         self._pending = np.concatenate([self._pending, filtered])
         found = 0
@@ -119,23 +130,50 @@ class PaceMeter:
             voiced = active and self._is_voiced(self._recent)
             self._powers.append(float(np.mean(hop**2)))
             self._flags.append((active, voiced))
+            self._hops += 1
             if len(self._powers) == self._powers.maxlen:
                 found += self._step()
         return PaceUpdate(found, self.pace_sps())
 
     def pace_sps(self) -> float | None:
-        """Syllables per second of speech over the last `window` seconds of speech."""
-        if self._speech_time < self.window / 2:
+        """Syllables per second of speech over the last `window` seconds of speech.
+
+        Measured from one syllable nucleus to the next within stretches of speech
+        (intervals across a pause of `min_pause` or more do not count): the count of
+        intervals over their summed length. Unlike nuclei over speech time, this does
+        not depend on where the speech detector puts the start and end of each
+        stretch, which a fan or a TV moves.
+        """
+        if self._interval_sum < self.window / 2:
             return None
-        start = self._speech_time - self.window
-        while self._nuclei and self._nuclei[0] <= start:
-            self._nuclei.popleft()
-        return len(self._nuclei) / min(self.window, self._speech_time)
+        return len(self._intervals) / self._interval_sum
+
+    @property
+    def rate_sps(self) -> float | None:
+        """Syllables per second of speech since the meter was made (None: no speech yet)."""
+        if self.total_interval_seconds <= 0.0:
+            return None
+        return self.total_intervals / self.total_interval_seconds
 
     def reset(self) -> None:
         """A new speaker: forget the window (the envelope and filters carry on)."""
         self._nuclei.clear()
+        self._intervals.clear()
+        self._interval_sum = 0.0
+        self._last_nucleus = None
         self._speech_time = 0.0
+
+    def _interval_to(self, hop: int) -> None:
+        """A nucleus at `hop`: the interval from the previous one joins the window."""
+        if self._last_nucleus is not None and hop > self._last_nucleus:
+            seconds = (hop - self._last_nucleus) * _HOP_SECONDS
+            self._intervals.append(seconds)
+            self._interval_sum += seconds
+            self.total_intervals += 1
+            self.total_interval_seconds += seconds
+            while self._interval_sum - self._intervals[0] >= self.window:
+                self._interval_sum -= self._intervals.popleft()
+        self._last_nucleus = hop
 
     def _step(self) -> int:
         """Advance the peak picker by one hop of the smoothed envelope; nuclei found."""
@@ -149,11 +187,13 @@ class PaceMeter:
         if self._seeking_peak:
             if level > self._extreme:
                 self._extreme = level
+                self._peak_hop = self._hops
                 self._peak_flags = (active and level >= self._threshold, voiced)
             elif level < self._extreme - self.min_dip_db:
                 if all(self._peak_flags):
                     self._nuclei.append(self._speech_time)
                     self.total_nuclei += 1
+                    self._interval_to(self._peak_hop)
                     found = 1
                 self._seeking_peak = False
                 self._extreme = level
@@ -162,6 +202,7 @@ class PaceMeter:
         elif level > self._extreme + self.min_dip_db:
             self._seeking_peak = True
             self._extreme = level
+            self._peak_hop = self._hops
             self._peak_flags = (active and level >= self._threshold, voiced)
         return found
 
