@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,7 +11,7 @@ from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO
-from voice_coach.engine.events import EventLog
+from voice_coach.engine.events import Event, EventLog
 from voice_coach.engine.session import Session
 from voice_coach.lang import language
 from voice_coach.listen.listener import Listener
@@ -56,8 +56,12 @@ def run(
     names: Sequence[str] = ("Anna", "Bram"),
     settings: ListenSettings | None = None,
     words: Recognizer | None = None,
+    listeners: Sequence[Callable[[Event], None]] = (),
 ) -> tuple[str, EventLog, AudioIO, TrackSpeaker]:
-    """Run a simulated session with the fake voice; returns (reason, log, io, speaker)."""
+    """Run a simulated session with the fake voice; returns (reason, log, io, speaker).
+
+    `listeners` get every event as it happens (a journal recorder, ...).
+    """
     settings = settings or ListenSettings()
     speaker = TrackSpeaker()
     io = AudioIO(
@@ -72,6 +76,8 @@ def run(
         echo_tail=settings.echo_tail,
     )
     log = EventLog()
+    for listener in listeners:
+        log.subscribe(listener)
     reason = Session(script, io, language(script.language), settings, log, names, seed=0).run()
     return reason, log, io, speaker
 

@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "models",
     "devices",
     "doctor",
+    "journal",
 )
 """Modules in `voice_coach.commands`, in the order `--help` lists them."""
 

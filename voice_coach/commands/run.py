@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voice_coach.commands import UserError
 from voice_coach.commands.common import (
@@ -21,6 +22,9 @@ from voice_coach.engine import runner
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import Voice
+
+if TYPE_CHECKING:
+    from voice_coach.journal.recorder import JournalRecorder
 
 
 def register(sub: Any) -> None:
@@ -43,7 +47,30 @@ def register(sub: Any) -> None:
     parser.add_argument("--speaker", help="live: output device (index or part of its name)")
     parser.add_argument("--seed", type=int, help="seed for picking among wordings")
     parser.add_argument("--quiet", action="store_true", help="do not print the session log")
+    parser.add_argument(
+        "--journal",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="remember the session in the journal (default: live sessions yes, as "
+        "`[privacy] journal` says; --input and --text only with --journal)",
+    )
+    parser.add_argument(
+        "--start",
+        type=_moment,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="simulate: the wall-clock time the session starts at, for the journal (default: now)",
+    )
     parser.set_defaults(handler=handle)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f"expected a date and time like 2024-05-06T21:00, not '{text}'"
+        ) from err
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -57,9 +84,42 @@ def handle(args: argparse.Namespace) -> int:
     )
     if args.output and not args.input:
         raise UserError("--output needs --input (a simulated session); live audio is not saved")
+    if args.text and args.input:
+        raise UserError("--text and --input do not go together: pick one")
+    if args.start and not args.input:
+        raise UserError("--start is for simulated sessions (--input); others start now")
+    recorder = _journal(args, script, config)
+    if recorder is not None:
+        options.listeners.append(recorder)
+    try:
+        return _run(args, script, config, options)
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _journal(args: argparse.Namespace, script: Script, config: Config) -> JournalRecorder | None:
+    """The journal's recorder when this session should be remembered (None: not, or the
+    journal cannot be used tonight, which it has said in one line)."""
+    if not journal_wanted(args.journal, config, simulated=bool(args.input or args.text)):
+        return None
+    from voice_coach.journal.recorder import open_recorder
+
+    return open_recorder(runner.notice_printer(), title=script.title, start=args.start)
+
+
+def journal_wanted(flag: bool | None, config: Config, simulated: bool) -> bool:
+    """Whether to remember a session: `--journal`/`--no-journal` when given; otherwise
+    live sessions as `[privacy] journal` says, simulated and typed ones not."""
+    if flag is not None:
+        return flag
+    return config.privacy.journal and not simulated
+
+
+def _run(
+    args: argparse.Namespace, script: Script, config: Config, options: runner.RunOptions
+) -> int:
     if args.text:
-        if args.input:
-            raise UserError("--text and --input do not go together: pick one")
         print(f"{script.title} — type each turn and press Enter; type 'stop' to end.")
         reason = runner.text_session(script, config, options)
         print(f"Session ended ({reason}).")
