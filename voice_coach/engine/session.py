@@ -20,6 +20,7 @@ from voice_coach.engine.breathing import LATE_BY, breathing_plan
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
 from voice_coach.lang import Language, fill, pick
+from voice_coach.script.kinds import kind_of, unhandled
 from voice_coach.script.model import (
     Ask,
     Breathe,
@@ -152,35 +153,38 @@ class Session:
     def _steps(self, steps: Sequence[Step], prefix: str) -> None:
         for index, step in enumerate(steps):
             where = f"{prefix}{index}"
-            self._emit(ev.StepStarted, step=where, kind=type(step).__name__.lower(), line=step.line)
+            self._emit(ev.StepStarted, step=where, kind=kind_of(step).name, line=step.line)
             self._step(step, where)
 
     def _step(self, step: Step, where: str) -> None:
-        if isinstance(step, Say):
-            self._say(self._pick(step.text))
-        elif isinstance(step, Pause):
-            self._wait(step.seconds)
-        elif isinstance(step, Breathe):
-            self._breathe(step, "script")
-        elif isinstance(step, Turn):
-            if step.prompt:
-                self._say(self._pick(step.prompt))
-            self._turn(step.speaker, step.seconds, step.warn_before, step.end_on_silence)
-        elif isinstance(step, Mirror):
-            self._mirror(step)
-        elif isinstance(step, Ask):
-            self._ask(step, where)
-        elif isinstance(step, Repeat):
-            for _ in range(step.times):
-                self._steps(step.steps, f"{where}.")
-        elif isinstance(step, Calibrate):
-            self._calibrate(step)
-        elif isinstance(step, Summary):
-            self._speak_summary()
-        elif isinstance(step, End):
-            if step.text:
-                self._say(self._pick(step.text), interruptible=False)
-            raise StopSession("end_step", farewell_said=True)
+        match step:
+            case Say():
+                self._say(self._pick(step.text))
+            case Pause():
+                self._wait(step.seconds)
+            case Breathe():
+                self._breathe(step, "script")
+            case Turn():
+                if step.prompt:
+                    self._say(self._pick(step.prompt))
+                self._turn(step.speaker, step.seconds, step.warn_before, step.end_on_silence)
+            case Mirror():
+                self._mirror(step)
+            case Ask():
+                self._ask(step, where)
+            case Repeat():
+                for _ in range(step.times):
+                    self._steps(step.steps, f"{where}.")
+            case Calibrate():
+                self._calibrate(step)
+            case Summary():
+                self._speak_summary()
+            case End():
+                if step.text:
+                    self._say(self._pick(step.text), interruptible=False)
+                raise StopSession("end_step", farewell_said=True)
+            case _:
+                unhandled(step)
 
     # -- speaking -------------------------------------------------------------------
 
