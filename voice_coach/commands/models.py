@@ -136,7 +136,7 @@ def handle_download(args: argparse.Namespace) -> int:
 
 
 def handle_verify(args: argparse.Namespace) -> int:
-    """ModelVerdict every present model; exit 1 when any is damaged."""
+    """Check every present model; exit 1 when any is damaged."""
     config = load_config()
     checks = models.verify_models(config.models_dir)
     if not checks:

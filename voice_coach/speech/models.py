@@ -219,7 +219,7 @@ def verify_vosk_folder(folder: Path) -> ModelVerdict:
 def verify_voice(
     models_dir: Path, name: str, manifest: Sequence[ModelEntry] = MANIFEST
 ) -> ModelVerdict:
-    """ModelVerdict a Piper voice's files against the manifest (or that its config parses)."""
+    """Check a Piper voice's files against the manifest (or that its config parses)."""
     onnx, config = piper_voice_paths(models_dir, name)
     entry = find_entry(name, "voice", manifest)
     if not config.is_file():
@@ -251,7 +251,7 @@ def verify_voice(
 def verify_models(
     models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST
 ) -> list[ModelVerdict]:
-    """ModelVerdict every model present in the models folder, and report leftovers."""
+    """Check every model present in the models folder, and report leftovers."""
     checks: list[ModelVerdict] = []
     piper = models_dir / "piper"
     if piper.is_dir():
