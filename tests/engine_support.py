@@ -13,6 +13,7 @@ from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.build import Ports, audio_session
 from voice_coach.engine.events import Event, EventLog
+from voice_coach.engine.history import Recent
 from voice_coach.script.model import Script, Step
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import FakeVoice
@@ -55,10 +56,12 @@ def run(
     settings: ListenSettings | None = None,
     word_timer: Recognizer | None = None,
     listeners: Sequence[Callable[[Event], None]] = (),
+    history: Recent | None = None,
 ) -> tuple[str, EventLog, AudioIO, TrackSpeaker]:
     """Run a simulated session with the fake voice; returns (reason, log, io, speaker).
 
-    `listeners` get every event as it happens (a journal recorder, ...).
+    `listeners` get every event as it happens (a journal recorder, ...); `history` is
+    what a recap step speaks from.
     """
     speaker = TrackSpeaker()
     ports = Ports(WavMicrophone(mic_audio), speaker, FakeVoice(), recognizer, word_timer)
@@ -66,7 +69,9 @@ def run(
     for listener in listeners:
         log.subscribe(listener)
     base = settings or ListenSettings()
-    session, io = audio_session(script, base, ports, "simulated", log, names, seed=0)
+    session, io = audio_session(
+        script, base, ports, "simulated", log, names, seed=0, history=history
+    )
     return session.run(), log, io, speaker
 
 

@@ -84,6 +84,17 @@ def evening_events(
     events.append(ev.StepStarted(t=t, step=str(step), kind="ask", line=step + 1))
     t += 6.0
     events.append(ev.Answer(t=t, text="ja", matched="ja"))
+    step += 1
+    events.append(ev.StepStarted(t=t, step=str(step), kind="rate", line=step + 1))
+    for role_index, role in ((1, "B"), (0, "A")):
+        t += 8.0
+        value = min(5, max(1, round(rng.gauss(2.2 + 2.3 * progress, 0.7))))
+        skipped = rng.random() < 0.1
+        events.append(
+            ev.Rating(
+                t=t, speaker=names[role_index], role=role, value=None if skipped else value, scale=5
+            )
+        )
     figures = {
         "talk_seconds": {names[0]: round(talk[0], 1), names[1]: round(talk[1], 1)},
         "balance": round(balance(talk[0], talk[1]), 2),

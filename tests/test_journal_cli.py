@@ -58,9 +58,20 @@ def test_the_table_is_aligned_and_json_has_the_same_sessions(
     lines = _out(capsys, "journal", "--last", "10").splitlines()
     assert lines[0] == "A = Anna, B = Bram"
     header, rows = lines[1], lines[2:]
-    assert header.split() == ["id", "date", "exercise", "min", "talk", "A:B", "pauses", "ended"]
+    assert header.split() == [
+        "id",
+        "date",
+        "exercise",
+        "min",
+        "talk",
+        "A:B",
+        "pauses",
+        "rating",
+        "A·B",
+        "ended",
+    ]
     assert len(rows) == 10
-    for column in ("exercise", "talk A:B", "pauses", "ended"):
+    for column in ("exercise", "talk A:B", "pauses", "rating A·B", "ended"):
         at = header.index(column)
         assert all(row[at - 1] == " " for row in rows), column  # columns line up
     assert all("Avond check-in" in row and row.endswith("done") for row in rows)
@@ -213,6 +224,8 @@ def _rows(count: int, seed: int = 3) -> list[SessionRow]:
                 balance=min(a, b) / max(a, b),
                 breathing_pauses=rng.choice((0, 0, 0, 1)),
                 pace=(3.4, 3.9),
+                rating=(rng.choice((None, 3, 4, 5)), rng.randint(1, 5)),
+                rating_scale=5,
             )
         )
     return rows
@@ -239,6 +252,13 @@ def test_the_picture_draws_every_size_of_history(count: int) -> None:
             "Breathing pauses per week",
         ]
         assert sum(bar_heights(fig.axes[0])) == count
+        ratings = fig.axes[3]
+        assert ratings.get_title() == "Ratings (1 to 5)"
+        dots = sum(len(c.get_offsets()) for c in ratings.collections)
+        assert dots == sum(v is not None for r in rows for v in r.rating)
+        unrated = [dataclasses.replace(r, rating=(None, None), rating_scale=None) for r in rows]
+        texts = [t.get_text() for t in build_figure(unrated, now=NOW).axes[3].texts]
+        assert texts == ["No ratings yet."]  # words, not empty axes
     width, height = _png_size(render_png(rows, now=NOW))
     assert width >= 900 and (count == 0 or height > width)  # upright, like a phone
 

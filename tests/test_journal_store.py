@@ -138,6 +138,7 @@ def test_a_journal_of_every_earlier_version_is_migrated_forward(tmp_path: Path, 
             item = detail(reader, row.id)
             assert item is not None and len(item.turns) == len(item.pauses) == 1
             assert [a.answer for a in item.answers] == ["ja"]
+            assert [(r.role, r.value) for r in item.ratings] == ([("A", 4)] if old >= 2 else [])
         else:
             assert rows == []
     # and the migrated file takes a new session
@@ -271,6 +272,34 @@ def test_a_session_is_written_as_the_events_say(tmp_path: Path) -> None:
     assert [(t.role, t.end_reason) for t in item.turns] == [(t.role, t.reason) for t in turns]
     assert [t.planned_seconds for t in item.turns] == [20.0, 20.0]
     assert [(a.answer, a.by_default) for a in item.answers] == [("nee", False)]
+
+
+def test_ratings_are_kept_and_a_skip_too(tmp_path: Path) -> None:
+    from tests.fakes import AnsweringRecognizer
+    from voice_coach.journal.export import write_csv
+    from voice_coach.journal.table import session_text, sessions_table
+    from voice_coach.script.model import Rate
+
+    path = _path(tmp_path)
+    recorder = _recorder(path, start=START)
+    step = Rate(("Hoe verbonden voelen jullie je?",), scale=5)
+    ears = AnsweringRecognizer(["een vier", "sla over"], listen_for="sla over")
+    run(script_of(step), silence(60), ears, listeners=[recorder])
+    recorder.close()
+    with open_for_reading(path) as conn:
+        assert conn is not None
+        (row,) = sessions(conn)
+        item = detail(conn, row.id)
+    assert item is not None
+    assert [(r.role, r.value, r.scale, r.step) for r in item.ratings] == [
+        ("A", 4, 5, "0"),
+        ("B", None, 5, "0"),
+    ]
+    assert (row.rating, row.rating_scale) == ((4, None), 5)
+    assert "Anna 4 of 5" in session_text(item) and "Bram skipped" in session_text(item)
+    assert "4·–/5" in sessions_table([row])
+    write_csv(tmp_path / "j.csv", [row])
+    assert (tmp_path / "j.csv").read_text().splitlines()[1].endswith(",4,,5")
 
 
 def test_nothing_that_was_said_is_kept(tmp_path: Path) -> None:

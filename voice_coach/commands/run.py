@@ -19,11 +19,12 @@ from voice_coach.commands.common import (
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
 from voice_coach.engine import runner
-from voice_coach.script.model import Script
+from voice_coach.script.model import Recap, Script, walk
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import Voice
 
 if TYPE_CHECKING:
+    from voice_coach.engine.history import Recent
     from voice_coach.journal.recorder import JournalRecorder
 
 
@@ -91,6 +92,7 @@ def handle(args: argparse.Namespace) -> int:
     recorder = _journal(args, script, config)
     if recorder is not None:
         options.listeners.append(recorder)
+        options.history = _history(script, args.start)
     try:
         return _run(args, script, config, options)
     finally:
@@ -106,6 +108,15 @@ def _journal(args: argparse.Namespace, script: Script, config: Config) -> Journa
     from voice_coach.journal.recorder import open_recorder
 
     return open_recorder(runner.notice_printer(), title=script.title, start=args.start)
+
+
+def _history(script: Script, start: datetime | None) -> Recent | None:
+    """The recent evenings for a `recap` step (read only when the script has one)."""
+    if not any(isinstance(step, Recap) for step in walk(script.steps)):
+        return None
+    from voice_coach.journal.history import recent_evenings
+
+    return recent_evenings(start or datetime.now().astimezone())
 
 
 def journal_wanted(flag: bool | None, config: Config, simulated: bool) -> bool:

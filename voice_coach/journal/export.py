@@ -31,6 +31,9 @@ COLUMNS = (
     "breathing_pauses",
     "pace_a",
     "pace_b",
+    "rating_a",
+    "rating_b",
+    "rating_scale",
 )
 
 
@@ -58,6 +61,9 @@ def csv_row(row: SessionRow) -> list[object]:
         cell(row.breathing_pauses),
         cell(row.pace[0]),
         cell(row.pace[1]),
+        cell(row.rating[0]),
+        cell(row.rating[1]),
+        cell(row.rating_scale),
     ]
 
 

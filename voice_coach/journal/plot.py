@@ -34,7 +34,14 @@ FIGSIZE = (6.4, 11.0)
 """Inches; at `DPI` this is 960 x 1650 pixels, a phone screen's shape."""
 DPI = 150
 ROLLING = 7
-"""Sessions in the rolling mean drawn over the per-session dots."""
+"""Sessions in the rolling mean drawn over the per-session dots (a week of evenings)."""
+ROLLING_LONG = 21
+"""The same over long histories (150 sessions or more), where a week's mean is noisy."""
+
+
+def window(count: int) -> int:
+    """Sessions in the rolling mean for a history of `count` sessions."""
+    return ROLLING if count < 150 else ROLLING_LONG
 
 
 class MissingMatplotlib(VoiceCoachError):
@@ -279,22 +286,58 @@ def _talk(ax: Any, rows: Sequence[SessionRow], a: str, b: str) -> None:
     times, shares = zip(*points, strict=True)
     size = 36 if len(points) < 60 else 14
     ax.scatter(times, shares, s=size, color=A_TEAL, alpha=0.55, zorder=2, linewidths=0)
-    if len(points) >= ROLLING:
+    size_window = window(len(points))
+    if len(points) >= size_window:
         ax.plot(
             times,
-            _rolling(shares, ROLLING),
+            _rolling(shares, size_window),
             color=A_TEAL,
             linewidth=2.2,
             zorder=3,
-            label=f"mean of {ROLLING}",
+            label=f"mean of {size_window}",
         )
     ax.legend(loc="lower left", ncol=2)
     ax.set_ylabel(f"{b}'s share is the rest", color=SOFT, fontsize=10)
 
 
 def _ratings(ax: Any, rows: Sequence[SessionRow], a: str, b: str) -> None:
-    ax.set_title("How connected each felt")
-    _note(ax, "No ratings yet.")
+    rated = [r for r in rows if r.rating_scale is not None and any(v is not None for v in r.rating)]
+    scales = {r.rating_scale for r in rated}
+    top = max((s for s in scales if s is not None), default=10)
+    ax.set_title(f"Ratings (1 to {top})")
+    if not rated:
+        _note(ax, "No ratings yet.")
+        return
+    size = 36 if len(rated) < 60 else 14
+    for index, (name, colour) in enumerate(((a, A_TEAL), (b, B_LAVENDER))):
+        points = [
+            (_local(r.started_at), _on_scale(v, r.rating_scale or top, top))
+            for r in rated
+            if (v := r.rating[index]) is not None
+        ]
+        if not points:
+            continue
+        times, values = zip(*points, strict=True)
+        ax.scatter(times, values, s=size, color=colour, alpha=0.5, linewidths=0, zorder=2)
+        if len(points) >= window(len(points)):
+            ax.plot(
+                times,
+                _rolling(values, window(len(points))),
+                color=colour,
+                linewidth=2.2,
+                zorder=3,
+                label=name,
+            )
+        else:
+            ax.plot(times, values, color=colour, linewidth=1.5, zorder=3, label=name)
+    ax.set_ylim(0.5, top + 0.5)
+    ax.set_yticks(list(range(1, top + 1, 1 if top <= 5 else 3)))
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.2)
+
+
+def _on_scale(value: int, scale: int, top: int) -> float:
+    """A rating on a 1-to-`scale` scale, placed on 1-to-`top` (mixed scales)."""
+    return float(value) if scale == top else 1.0 + (value - 1) * (top - 1) / (scale - 1)
 
 
 def _note(ax: Any, text: str) -> None:

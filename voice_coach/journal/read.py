@@ -21,9 +21,19 @@ CHOSEN_ENDS = ("done", "end_step", "stop", "stop_for_evening")
 """End reasons where the couple (or the script) ended the session, not a crash or a
 lost device: such a session counts as tonight's check-in."""
 
+
+def _last_rating(role: str, column: str) -> str:
+    return (
+        f"(SELECT r.{column} FROM ratings r WHERE r.session_id = sessions.id AND "
+        f"r.role = '{role}' AND r.value IS NOT NULL ORDER BY r.t DESC, r.id DESC LIMIT 1)"
+    )
+
+
 _SESSION_FIELDS = (
     "id, started_at, ended_at, script_id, title, language, mode, name_a, name_b, "
-    "end_reason, seconds, talk_a, talk_b, balance, breathing_pauses, pace_a, pace_b, writer_pid"
+    "end_reason, seconds, talk_a, talk_b, balance, breathing_pauses, pace_a, pace_b, writer_pid, "
+    f"{_last_rating('A', 'value')}, {_last_rating('B', 'value')}, "
+    f"COALESCE({_last_rating('A', 'scale')}, {_last_rating('B', 'scale')})"
 )
 
 
@@ -55,6 +65,10 @@ class SessionRow:
     breathing_pauses: int | None
     pace: tuple[float | None, float | None]
     """Mean syllables per second of A and B, where measured."""
+    rating: tuple[int | None, int | None] = (None, None)
+    """A's and B's last rating given in the session (None: none, or skipped)."""
+    rating_scale: int | None = None
+    """The top of that rating's scale (5 or 10)."""
 
     @property
     def minutes(self) -> float:
@@ -66,7 +80,7 @@ class SessionRow:
         data = asdict(self)
         data["started_at"] = self.started_at.isoformat(timespec="seconds")
         data["ended_at"] = self.ended_at.isoformat(timespec="seconds") if self.ended_at else None
-        for key in ("names", "talk", "pace"):
+        for key in ("names", "talk", "pace", "rating"):
             data[key] = {"A": data[key][0], "B": data[key][1]}
         return data
 
@@ -108,6 +122,17 @@ class AnswerRow:
 
 
 @dataclass(frozen=True)
+class RatingRow:
+    """One partner's number on a rating step (value None: skipped)."""
+
+    t: float
+    step: str
+    role: str
+    value: int | None
+    scale: int
+
+
+@dataclass(frozen=True)
 class SessionDetail:
     """A session with everything the journal kept of it."""
 
@@ -115,6 +140,7 @@ class SessionDetail:
     turns: tuple[TurnRow, ...]
     pauses: tuple[PauseRow, ...]
     answers: tuple[AnswerRow, ...]
+    ratings: tuple[RatingRow, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready."""
@@ -123,6 +149,7 @@ class SessionDetail:
             "turns": [asdict(t) for t in self.turns],
             "pauses": [asdict(p) for p in self.pauses],
             "answers": [asdict(a) for a in self.answers],
+            "ratings": [asdict(r) for r in self.ratings],
         }
 
 
@@ -150,6 +177,9 @@ def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionRow:
         pace_a,
         pace_b,
         pid,
+        rating_a,
+        rating_b,
+        scale,
     ) = row
     start = _time(started)
     assert start is not None
@@ -170,6 +200,8 @@ def _session(row: sqlite3.Row | tuple[Any, ...]) -> SessionRow:
         balance=balance,
         breathing_pauses=pauses,
         pace=(pace_a, pace_b),
+        rating=(rating_a, rating_b),
+        rating_scale=scale,
     )
 
 
@@ -224,11 +256,16 @@ def detail(conn: sqlite3.Connection, session_id: int) -> SessionDetail | None:
         "SELECT t, step, answer, by_default FROM answers WHERE session_id = ? ORDER BY t, id",
         (session_id,),
     ).fetchall()
+    ratings = conn.execute(
+        "SELECT t, step, role, value, scale FROM ratings WHERE session_id = ? ORDER BY t, id",
+        (session_id,),
+    ).fetchall()
     return SessionDetail(
         session=_session(row),
         turns=tuple(TurnRow(*r) for r in turns),
         pauses=tuple(PauseRow(*r) for r in pauses),
         answers=tuple(AnswerRow(t, s, a, bool(d)) for t, s, a, d in answers),
+        ratings=tuple(RatingRow(*r) for r in ratings),
     )
 
 

@@ -9,7 +9,7 @@ A write that fails turns the journal off for the rest of the session with one li
 to `notify`; the session itself goes on.
 
 Kept: names as set, times, turn lengths and how they ended, breathing pauses, pace
-means, the matched answer word. Not kept, whatever the events carry: the coach's
+means, the matched answer word, ratings. Not kept, whatever the events carry: the coach's
 lines, what a recogniser heard, notices.
 """
 
@@ -127,6 +127,19 @@ class JournalRecorder:
                 "INSERT INTO answers (session_id, t, step, answer, by_default) "
                 "VALUES (?, ?, ?, ?, ?)",
                 (self._session_id, self._t(event), self._step, event.matched, int(event.default)),
+            )
+        elif isinstance(event, ev.Rating):
+            self._write(
+                "INSERT INTO ratings (session_id, t, step, role, value, scale) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    self._session_id,
+                    self._t(event),
+                    self._step,
+                    event.role,
+                    event.value,
+                    event.scale,
+                ),
             )
         elif isinstance(event, ev.SessionSummary):
             self._summary(event)

@@ -69,6 +69,19 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX answers_session ON answers (session_id)",
     ),
+    # 2: spoken ratings (value NULL: the partner skipped).
+    (
+        """CREATE TABLE ratings (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
+            t REAL NOT NULL,
+            step TEXT NOT NULL,
+            role TEXT NOT NULL,
+            value INTEGER,
+            scale INTEGER NOT NULL
+        )""",
+        "CREATE INDEX ratings_session ON ratings (session_id)",
+    ),
 )
 """Statements per version step; `MIGRATIONS[n]` goes from version n to n + 1."""
 

@@ -37,6 +37,15 @@ def talk_share(row: SessionRow) -> str:
     return f"{share}:{100 - share}"
 
 
+def ratings(row: SessionRow) -> str:
+    """`7·8/10`: A's and B's last rating of the session, a dash for none."""
+    a, b = row.rating
+    if row.rating_scale is None:
+        return _DASH
+    shown = [_DASH if v is None else str(v) for v in (a, b)]
+    return f"{shown[0]}·{shown[1]}/{row.rating_scale}"
+
+
 def _end(row: SessionRow) -> str:
     return ENDS.get(row.end_reason, row.end_reason or "")
 
@@ -45,7 +54,7 @@ def sessions_table(rows: Sequence[SessionRow]) -> str:
     """The sessions as an aligned table, oldest first, with a line naming A and B."""
     pairs = {r.names for r in rows}
     several = len(pairs) > 1
-    header = ["id", "date", "exercise", "min", "talk A:B", "pauses", "ended"]
+    header = ["id", "date", "exercise", "min", "talk A:B", "pauses", "rating A·B", "ended"]
     if several:
         header.insert(3, "A / B")
     lines: list[list[str]] = [header]
@@ -57,6 +66,7 @@ def sessions_table(rows: Sequence[SessionRow]) -> str:
             f"{row.minutes:.1f}",
             talk_share(row),
             _DASH if row.breathing_pauses is None else str(row.breathing_pauses),
+            ratings(row),
             _end(row),
         ]
         if several:
@@ -111,13 +121,21 @@ def session_text(item: SessionDetail) -> str:
                 f"{turn.seconds:.0f} of {turn.planned_seconds:.0f} s, "
                 f"{turn.speech_seconds:.0f} s speech, ended by {turn.end_reason}"
             )
+    moments: list[tuple[float, str]] = []
     for pause in item.pauses:
         who = f" ({names[pause.role]})" if pause.role in names else ""
         took = f", {pause.seconds:.0f} s" if pause.seconds is not None else ""
-        lines.append(f"  breathing pause at {_clock(pause.t)}{who}: +{pause.over_db:.1f} dB{took}")
+        moments.append(
+            (pause.t, f"  breathing pause at {_clock(pause.t)}{who}: +{pause.over_db:.1f} dB{took}")
+        )
+    for rating in item.ratings:
+        given = "skipped" if rating.value is None else f"{rating.value} of {rating.scale}"
+        who = names.get(rating.role, rating.role)
+        moments.append((rating.t, f"  rating at {_clock(rating.t)}: {who} {given}"))
     for answer in item.answers:
         how = " (no answer heard: default)" if answer.by_default else ""
-        lines.append(f"  answer at {_clock(answer.t)}: {answer.answer}{how}")
+        moments.append((answer.t, f"  answer at {_clock(answer.t)}: {answer.answer}{how}"))
+    lines.extend(line for _, line in sorted(moments, key=lambda m: m[0]))
     return "\n".join(lines)
 
 
