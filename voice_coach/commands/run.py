@@ -18,14 +18,14 @@ from voice_coach.commands.common import (
 )
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
-from voice_coach.engine import runner
 from voice_coach.script.model import Recap, Script, walk
-from voice_coach.speech.recognizer import Recognizer
-from voice_coach.speech.voice import Voice
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine loads numpy and scipy: only when a session runs
     from voice_coach.engine.history import Recent
+    from voice_coach.engine.runner import RunOptions
     from voice_coach.journal.recorder import JournalRecorder
+    from voice_coach.speech.recognizer import Recognizer
+    from voice_coach.speech.voice import Voice
 
 
 def register(sub: Any) -> None:
@@ -76,6 +76,8 @@ def _moment(text: str) -> datetime:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the session the arguments describe."""
+    from voice_coach.engine import runner
+
     config = load_config()
     script = load_script_arg(args.script)
     options = runner.RunOptions(
@@ -105,9 +107,10 @@ def _journal(args: argparse.Namespace, script: Script, config: Config) -> Journa
     journal cannot be used tonight, which it has said in one line)."""
     if not journal_wanted(args.journal, config, simulated=bool(args.input or args.text)):
         return None
+    from voice_coach.engine.runner import notice_printer
     from voice_coach.journal.recorder import open_recorder
 
-    return open_recorder(runner.notice_printer(), title=script.title, start=args.start)
+    return open_recorder(notice_printer(), title=script.title, start=args.start)
 
 
 def _history(script: Script, start: datetime | None) -> Recent | None:
@@ -127,9 +130,9 @@ def journal_wanted(flag: bool | None, config: Config, simulated: bool) -> bool:
     return config.privacy.journal and not simulated
 
 
-def _run(
-    args: argparse.Namespace, script: Script, config: Config, options: runner.RunOptions
-) -> int:
+def _run(args: argparse.Namespace, script: Script, config: Config, options: RunOptions) -> int:
+    from voice_coach.engine import runner
+
     if args.text:
         print(f"{script.title} — type each turn and press Enter; type 'stop' to end.")
         reason = runner.text_session(script, config, options)
@@ -153,10 +156,12 @@ def _simulate(
     args: argparse.Namespace,
     script: Script,
     config: Config,
-    options: runner.RunOptions,
+    options: RunOptions,
     voice: Voice,
     recognizer: Recognizer | None,
 ) -> int:
+    from voice_coach.engine import runner
+
     input_path = existing_file(args.input, "input WAV")
     output = Path(args.output) if args.output else None
     started = time.perf_counter()
