@@ -44,6 +44,8 @@ class JournalRecorder:
         """`start` is the session's wall-clock start (None: now); `title` the script's."""
         self._conn: sqlite3.Connection | None = conn
         conn.execute(f"PRAGMA busy_timeout = {round(WAIT_SECONDS * 1000)}")
+        # No checkpoints (which flush to disk) between steps: one when the session ends.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
         self._title = title
         self._start = start
         self._notify = notify or (lambda _: None)
@@ -92,6 +94,7 @@ class JournalRecorder:
             self._commit()
             if self._pending:
                 self._notify("the journal could not save the last step: the file stayed busy")
+            self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.Error as err:
             self._notify(f"the journal could not save the last step: {err}")
         self._conn.close()
