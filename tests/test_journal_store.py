@@ -7,6 +7,7 @@ and that nothing of what was said ends up in the file.
 
 from __future__ import annotations
 
+import random
 import sqlite3
 import stat
 from datetime import datetime, timedelta
@@ -142,7 +143,7 @@ def test_a_journal_of_every_earlier_version_is_migrated_forward(tmp_path: Path, 
         else:
             assert rows == []
     # and the migrated file takes a new session
-    feed(_recorder(path, start=START), evening_events(__import__("random").Random(1), 0.5)[0])
+    feed(_recorder(path, start=START), evening_events(random.Random(1), 0.5)[0])
     assert _rows(path, "SELECT COUNT(*) FROM sessions")[0][0] == (2 if old >= 1 else 1)
 
 
@@ -188,7 +189,7 @@ def test_a_file_that_is_no_database_is_set_aside_not_overwritten(tmp_path: Path)
     assert aside.read_bytes() == junk and aside.name in line
     assert not path.exists()
     # the next session starts a new journal
-    feed(_recorder(path, start=START), evening_events(__import__("random").Random(1), 0.5)[0])
+    feed(_recorder(path, start=START), evening_events(random.Random(1), 0.5)[0])
     assert _rows(path, "SELECT COUNT(*) FROM sessions")[0][0] == 1
 
 
@@ -222,7 +223,7 @@ def test_a_write_that_fails_mid_session_turns_the_journal_off_once(tmp_path: Pat
     path = _path(tmp_path)
     notes = Notes()
     recorder = _recorder(path, notes, start=START)
-    events, _ = evening_events(__import__("random").Random(2), 0.3)
+    events, _ = evening_events(random.Random(2), 0.3)
     half = [i for i, e in enumerate(events) if isinstance(e, ev.StepStarted)][3]
     for event in events[:half]:
         recorder(event)
@@ -328,7 +329,7 @@ def test_one_transaction_per_finished_step(tmp_path: Path) -> None:
     """A reader sees a step's rows only once the next step starts."""
     path = _path(tmp_path)
     recorder = _recorder(path, start=START)
-    events, _ = evening_events(__import__("random").Random(4), 0.2)
+    events, _ = evening_events(random.Random(4), 0.2)
     ended = 0
     for event in events:
         recorder(event)
@@ -345,7 +346,7 @@ def test_one_transaction_per_finished_step(tmp_path: Path) -> None:
 def test_an_unfinished_session_is_marked_interrupted_at_the_next_start(tmp_path: Path) -> None:
     path = _path(tmp_path)
     recorder = _recorder(path, start=START)
-    events, _ = evening_events(__import__("random").Random(5), 0.2)
+    events, _ = evening_events(random.Random(5), 0.2)
     cut = [i for i, e in enumerate(events) if isinstance(e, ev.StepStarted)][5]
     for event in events[: cut + 1]:
         recorder(event)
@@ -374,11 +375,11 @@ def test_an_unfinished_session_is_marked_interrupted_at_the_next_start(tmp_path:
 
 def test_a_raised_voice_is_kept_as_a_breathing_pause(tmp_path: Path) -> None:
     path = _path(tmp_path)
-    events, evening = evening_events(__import__("random").Random(0), 0.0)
+    events, evening = evening_events(random.Random(0), 0.0)
     rng_seed = 0
     while evening.pauses == 0:  # find a generated evening with a pause
         rng_seed += 1
-        events, evening = evening_events(__import__("random").Random(rng_seed), 0.0)
+        events, evening = evening_events(random.Random(rng_seed), 0.0)
     feed(_recorder(path, start=START), events)
     with open_for_reading(path) as conn:
         assert conn is not None
@@ -400,7 +401,7 @@ def test_serve_can_ask_whether_a_check_in_already_happened_tonight(tmp_path: Pat
     write_evenings(path, 3, tonight - timedelta(days=1))
     assert not checked_in_since(tonight, path=path)
     assert len(sessions_since(tonight - timedelta(days=2), path=path)) >= 1
-    events, _ = evening_events(__import__("random").Random(9), 0.5)
+    events, _ = evening_events(random.Random(9), 0.5)
     stopped = [*events[:-1], ev.SessionEnded(t=events[-1].t, reason="device_lost")]
     feed(_recorder(path, start=tonight.replace(hour=21)), stopped)
     assert not checked_in_since(tonight, path=path)  # a lost device is no check-in

@@ -88,20 +88,14 @@ def test_the_journal_gives_the_figures(tmp_path: Path) -> None:
     with open_for_reading(path) as conn:
         assert conn is not None
         figures = recent(conn, now)
-    assert figures.sessions_before == 20
-    assert figures.sessions_7_days == len(week)
-    assert figures.pauses_7_days == sum(e.pauses for e in week)
-    assert figures.pauses_prior_7_days == sum(e.pauses for e in prior)
-    balances = [min(e.talk) / max(e.talk) for e in week]
-    assert figures.balance_mean == pytest.approx(sum(balances) / len(balances), abs=0.01)
-    # Tonight's own session (started now) is not part of its own recap.
-    assert recent(conn=_open(path), now=now - timedelta(days=30)).sessions_before == 0
-
-
-def _open(path: Path):  # type: ignore[no-untyped-def]
-    import sqlite3
-
-    return sqlite3.connect(path)
+        assert figures.sessions_before == 20
+        assert figures.sessions_7_days == len(week)
+        assert figures.pauses_7_days == sum(e.pauses for e in week)
+        assert figures.pauses_prior_7_days == sum(e.pauses for e in prior)
+        balances = [min(e.talk) / max(e.talk) for e in week]
+        assert figures.balance_mean == pytest.approx(sum(balances) / len(balances), abs=0.01)
+        # Only what came before `now` counts (a month ago there was nothing yet).
+        assert recent(conn, now - timedelta(days=30)).sessions_before == 0
 
 
 def test_a_damaged_journal_leaves_the_recap_silent(tmp_path: Path) -> None:

@@ -9,7 +9,9 @@ ratings. Never what was said: no turn words, no audio, no coach lines.
 - `schema`: the tables and their forward migrations (`PRAGMA user_version`).
 - `store`: opening the file safely (private, WAL, a damaged file set aside).
 - `recorder`: the event subscriber that writes a session.
-- `read`: sessions as plain data for the commands, the plot and `serve`.
+- `read`: sessions as plain data for the commands, the plot and `serve`
+  (`checked_in_since`: did a check-in already happen tonight?).
+- `history`: the recent evenings as the engine's plain `Recent`, for a `recap` step.
 - `forget`, `export`, `table`, `plot`: what `voice-coach journal` does with them.
 """
 
