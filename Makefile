@@ -7,7 +7,7 @@ SCRIPT ?= avond-checkin
 NAMES ?=
 RUN_ARGS ?=
 
-.PHONY: install run text test lint fmt bench clean
+.PHONY: install run serve text test lint fmt bench clean
 
 $(BIN)/voice-coach: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ install: $(BIN)/voice-coach
 run: install
 	-$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
 	$(BIN)/voice-coach run $(SCRIPT) $(if $(NAMES),--names $(NAMES)) $(RUN_ARGS)
+
+# The always-on coach in the foreground: says "Oké Nabu" to start, invites at the
+# check-in time ([schedule] in the config file). `voice-coach service install` runs it
+# as a systemd user service instead (Raspberry Pi).
+serve: install
+	-$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
+	$(BIN)/voice-coach serve $(RUN_ARGS)
 
 # The same check-in in the terminal: lines printed, turns typed.
 text: install

@@ -24,6 +24,8 @@ COMMAND_MODULES = (
     "models",
     "devices",
     "doctor",
+    "serve",
+    "service",
 )
 """Modules in `voice_coach.commands`, in the order `--help` lists them."""
 

@@ -106,7 +106,8 @@ class SessionIO(Protocol):
         ...
 
     def say(self, text: str, brief: bool = False) -> str | None:
-        """Speak `text`; returns "stop" if someone said stop over it, else None.
+        """Speak `text`; returns "stop" if someone said stop over it, "pause" if the
+        interrupt hook (a wake word) asked for a pause over it, else None.
 
         `brief` drops the trailing pause and echo tail: for counting on a beat.
         """
