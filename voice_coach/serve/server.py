@@ -127,6 +127,7 @@ class Server:
         self.reload_requested = False
         """Set by SIGHUP: config and scripts are read again before the next wake."""
         self._shelf = self._load_shelf()
+        self._hours = config.serve.hours
         self._told_no_recognizer = False
         self._invited_at: float | None = None
         self._hearing: bool | None = None
@@ -168,7 +169,7 @@ class Server:
         now = self.mic.seconds
         self._rebase()
         self.machine.tick(now)
-        hearing = within(self.clock.wall(now).time(), self.config.serve.hours)
+        hearing = within(self.clock.wall(now).time(), self._hours)
         if hearing != self._hearing:
             self._hearing = hearing
             self.parts.notifier.status(
@@ -453,6 +454,7 @@ class Server:
             except Exception as err:  # a broken config file keeps the old settings
                 self.parts.log(f"kept the old settings: {err}")
         self.machine.refractory_s = self.config.serve.refractory
+        self._hours = self.config.serve.hours
         self.invitations.settings = self.config.schedule
         self._shelf = self._load_shelf()
         self.parts.log(f"reloaded: {len(self._shelf.scripts)} scripts")
