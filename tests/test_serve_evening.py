@@ -414,8 +414,44 @@ def test_shutdown_during_a_session_ends_it_and_stops_the_service(shelf_dir: Path
     holder["server"] = server
     assert server.run() == "shutdown"
     assert [e.reason for e in events if isinstance(e, ev.SessionEnded)] == ["shutdown"]
+    goodbye = [e for e in events if isinstance(e, ev.Said) and "Ik stop nu" in e.text]
+    assert len(goodbye) == 1 and goodbye[0].seconds > 0.5  # one short closing line
     assert isinstance(events[-1], sev.ServeStopped) and events[-1].reason == "shutdown"
     assert mic.seconds < scene.seconds - 30  # it did not run on to the end of the WAV
+
+
+def test_sighup_reloads_the_scripts_between_sessions(shelf_dir: Path) -> None:
+    scene = wake_then(30.0)
+    loads: list[int] = []
+    holder: dict[str, Server] = {}
+
+    def shelf(cfg: Config, skip: Skip) -> Shelf:
+        loads.append(1)
+        return load_shelf("nl", skip, shelf_dir, shelf_dir / "u")
+
+    def hup_once(event: ev.Event) -> None:
+        if isinstance(event, ev.SessionStarted):
+            holder["server"].reload_requested = True  # what SIGHUP does, mid-session
+
+    mic = ServeMicrophone(lambda: WavMicrophone(AudioChunk(scene.samples, RATE)))
+    log = ServeLog()
+    log.subscribe(hup_once)
+    logged: list[str] = []
+    config = config_with()
+    parts = Parts(
+        mic=mic,
+        speaker=TrackSpeaker(),
+        wake=MicroWakeWordDetector(config.wake),
+        voice_for=lambda code: FakeVoice(),
+        recognizer_for=lambda code: None,
+        shelf=shelf,
+        reload_config=lambda: config,
+        log=logged.append,
+    )
+    holder["server"] = Server(config, parts, ServeClock(MONDAY_2058), log, mode="simulated")
+    holder["server"].run()
+    assert len(loads) == 2  # at the start, and once after the session
+    assert any(line.startswith("reloaded: 2 scripts") for line in logged)
 
 
 def test_outside_enabled_hours_the_service_is_deaf(shelf_dir: Path) -> None:

@@ -390,10 +390,13 @@ class Server:
         speaker = self.parts.speaker
         voice = self.parts.voice_for(self._shelf.language)
         try:
+            start, played = self.mic.seconds, 0.0
             for chunk in voice.speak(self._lines.goodbye, 1.0):
                 if time.monotonic() > deadline:
                     break
-                speaker.play(chunk, self.mic.seconds)
+                speaker.play(chunk, start + played)
+                played += chunk.seconds
+            self._emit(ev.Said, text=self._lines.goodbye, seconds=played, t=start)
             while speaker.remaining_s() > 0 and time.monotonic() < deadline:
                 time.sleep(0.05)
         except Exception as err:  # the service is stopping: never fail on the way out
