@@ -47,11 +47,11 @@ class ServeOptions:
     mic: str | None = None
     speaker: str | None = None
     seed: int | None = None
-    listeners: list[ev.Listener] = field(default_factory=list)
+    listeners: list[ev.Subscriber] = field(default_factory=list)
     """More consumers of the service's events (the terminal log)."""
     checkin_done: CheckinDone | None = None
     """The journal's answer to "did this date's check-in happen?" (None: only this run's)."""
-    session_subscribers: Callable[[], Sequence[ev.Listener]] = lambda: ()
+    session_subscribers: Callable[[], Sequence[ev.Subscriber]] = lambda: ()
     """Listeners for each session's own events (the journal)."""
 
 
@@ -122,7 +122,7 @@ def serve(
     log: Log = log_line,
 ) -> tuple[str, Server]:
     """Run the service until the input ends or a shutdown; returns (reason, server)."""
-    from voice_coach.engine.runner import words_recognizer_for
+    from voice_coach.engine.runner import word_timer_for
 
     serve_log = ServeLog()
     writer = JsonlWriter(options.events_path) if options.events_path else None
@@ -153,7 +153,7 @@ def serve(
             voice_for=voice_for or voices(config, log),
             recognizer_for=recognizer_for or recognizers(config, log),
             shelf=shelf_loader,
-            words_for=lambda r: words_recognizer_for(r, config),
+            words_for=lambda r: word_timer_for(r, config),
             session_subscribers=options.session_subscribers,
             reload_config=load_config,
             wall_now=wall_now,

@@ -16,14 +16,16 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from voice_coach.audio.chunk import Samples
 from voice_coach.audio.ports import Speaker
 from voice_coach.config import Config
 from voice_coach.engine import events as ev
 from voice_coach.engine.audio_io import BLOCK, AudioIO
+from voice_coach.engine.build import Ports, audio_session
+from voice_coach.engine.events import EndReason
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
-from voice_coach.engine.session import Session
 from voice_coach.lang import language
 from voice_coach.listen.listener import Listener
 from voice_coach.script.model import Script
@@ -40,11 +42,15 @@ from voice_coach.serve.wake import WakeDetector
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import Voice
 
+ServeMode = Literal["live", "simulated"]
+
 FINISHED = ("done", "end_step")
 """Session end reasons that count as an exercise done (for skipping the invitation)."""
 INVITE_WAKE_WINDOW = 10 * 60.0
 """Seconds after a spoken invitation (without a recogniser) in which the wake word starts
 the invited exercise rather than the default one."""
+DESK_RATE = 0.9
+"""Speech speed of the coach's own questions (1.0: the voice's normal pace)."""
 GOODBYE_WITHIN = 2.0
 """Seconds the closing line on shutdown may take, rendering included."""
 KEEP_EVENTS = 2000
@@ -79,7 +85,7 @@ class Parts:
     """Reads the exercises (again on SIGHUP), telling `Skip` about each broken script."""
     words_for: Callable[[Recognizer | None], Recognizer | None] = lambda _: None
     """The free-speech recogniser for the pace cross-check in sessions (None: none)."""
-    session_subscribers: Callable[[], Sequence[ev.Listener]] = lambda: ()
+    session_subscribers: Callable[[], Sequence[ev.Subscriber]] = lambda: ()
     """Listeners for each session's own events (the journal), in session time."""
     reload_config: Callable[[], Config] | None = None
     """Reads the config file again on SIGHUP (None: keep the one given)."""
@@ -108,7 +114,7 @@ class Server:
         clock: ServeClock,
         log: ev.EventLog,
         *,
-        mode: str = "live",
+        mode: ServeMode = "live",
         checkin_done: CheckinDone | None = None,
         seed: int | None = None,
     ) -> None:
@@ -117,7 +123,7 @@ class Server:
         self.mic = parts.mic
         self.clock = clock
         self.log = log
-        self.mode = mode
+        self.mode: ServeMode = mode
         self.seed = seed
         self.machine = IdleMachine(config.serve.refractory)
         self.invitations = Invitations(config.schedule)
@@ -339,17 +345,20 @@ class Server:
             log.subscribe(subscriber)
         self.mic.in_session = True
         self._session_paused = False
-        reason = "error"
+        reason: EndReason = "error"
         try:
-            io = self._audio_io(script, offset, interrupt=self._pause_on_wake)
-            session = Session(
-                script,
-                io,
-                language(script.language),
-                self.config.listen,
-                log,
-                names=self._names(),
-                seed=self.seed,
+            code = script.language
+            recognizer = self.parts.recognizer_for(code)
+            ports = Ports(
+                SessionMicrophone(self.mic),
+                OffsetSpeaker(self.parts.speaker, offset),
+                self.parts.voice_for(code),
+                recognizer,
+                self.parts.words_for(recognizer),
+                interrupt=self._pause_on_wake,
+            )
+            session, _ = audio_session(
+                script, self.config.listen, ports, self.mode, log, self._names(), self.seed
             )
             reason = session.run()
         except Exception:  # one bad session must not end the evening
@@ -374,7 +383,7 @@ class Server:
         command = "continue" if self._session_paused else "pause"
         return Heard("command", text=hit.model, command=command)
 
-    def _forward(self, offset: float) -> ev.Listener:
+    def _forward(self, offset: float) -> ev.Subscriber:
         def forward(event: ev.Event) -> None:
             if isinstance(event, ev.Paused):
                 self._session_paused = True
@@ -406,31 +415,17 @@ class Server:
 
     def _desk(self) -> AudioIO:
         """The coach's own voice and ears between sessions (the serve language)."""
-        return self._audio_io(None, self.mic.seconds)
-
-    def _audio_io(
-        self,
-        script: Script | None,
-        offset: float,
-        interrupt: Callable[[Samples], Heard | None] | None = None,
-    ) -> AudioIO:
-        code = script.language if script else self._shelf.language
-        listen = self.config.listen
-        if script is not None:
-            listen = listen.with_overrides(script.settings.overrides())
-        recognizer = self.parts.recognizer_for(code)
+        code = self._shelf.language
         return AudioIO(
             SessionMicrophone(self.mic),
-            OffsetSpeaker(self.parts.speaker, offset),
+            OffsetSpeaker(self.parts.speaker, self.mic.seconds),
             self.parts.voice_for(code),
             language(code),
-            Listener(listen),
-            speech_rate=script.rate if script else 0.9,
-            recognizer=recognizer,
-            words=self.parts.words_for(recognizer) if script else None,
+            Listener(self.config.listen),
+            speech_rate=DESK_RATE,
+            recognizer=self.parts.recognizer_for(code),
             mode=self.mode,
             echo_tail=self.config.listen.echo_tail,
-            interrupt=interrupt,
         )
 
     def _say(self, desk: AudioIO, text: str) -> None:
