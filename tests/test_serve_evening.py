@@ -182,6 +182,21 @@ def test_the_wake_word_then_a_spoken_name_starts_that_exercise(shelf_dir: Path) 
     assert "english one" not in grammar  # only the service's language is offered
 
 
+def test_the_builtin_exercises_are_chosen_by_their_spoken_names(tmp_path: Path) -> None:
+    """The real built-in Dutch scripts: "ademen" chooses ademhaling."""
+    from voice_coach.config import builtin_scripts_dir
+
+    scene = wake_then(30.0)
+    evening = run_evening(
+        scene.samples,
+        builtin_scripts_dir() / "nl",
+        Setup(Config(), heard=[(scene.marks["wake1"] + 10.0, "ademen")]),
+    )
+    asked = next(s.text for s in evening.of(ev.Said) if "Welke oefening" in s.text)
+    assert "check-in, spiegelen of ademhaling" in asked
+    assert [s.script for s in evening.of(ev.SessionStarted)] == ["ademhaling"]
+
+
 def test_laat_maar_returns_to_idle_without_a_session(shelf_dir: Path) -> None:
     scene = wake_then(25.0)
     evening = run_evening(

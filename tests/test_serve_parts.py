@@ -152,10 +152,7 @@ def test_the_machine_runs_idle_awake_session_refractory_idle() -> None:
 
 
 def script(script_id: str, title: str, spoken: tuple[str, ...] = ()) -> Script:
-    made = Script(id=script_id, title=title, language="nl", steps=(Say(("hoi",)),))
-    if spoken:
-        object.__setattr__(made, "spoken", spoken)
-    return made
+    return Script(id=script_id, title=title, language="nl", steps=(Say(("hoi",)),), spoken=spoken)
 
 
 def test_the_chooser_hears_spoken_names_titles_and_ids() -> None:
@@ -185,3 +182,41 @@ def test_invitation_answers() -> None:
     assert nl.invitation_answer("straks") == "later"
     assert nl.invitation_answer("nee") == "no"
     assert nl.invitation_answer("misschien") == "none"
+
+
+def test_spoken_names_are_read_and_checked(tmp_path: Path) -> None:
+    from voice_coach.script.load import check_file, load_script
+
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "id: x\ntitle: X\nlanguage: nl\nspoken: [check-in, avond check-in]\nsteps: [{say: hoi}]\n"
+    )
+    assert load_script(good).spoken == ("check-in", "avond check-in")
+    one = tmp_path / "one.yaml"
+    one.write_text("id: x\ntitle: X\nlanguage: nl\nspoken: oefening\nsteps: [{say: hoi}]\n")
+    assert load_script(one).spoken == ("oefening",)
+    for value, message in [
+        ("[check-in, 'ja. nee']", "a name to say should be a few words"),
+        ("['{A} praat']", "unknown placeholder {A} in 'spoken'"),
+        ("[]", "'spoken' is an empty list"),
+        ("3", "'spoken' should be text"),
+    ]:
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(f"id: x\ntitle: X\nlanguage: nl\nspoken: {value}\nsteps: [{{say: hoi}}]\n")
+        problems = check_file(bad).problems
+        assert problems and message in problems[0].message and problems[0].line == 4, problems
+
+
+def test_every_builtin_script_can_be_chosen_by_voice() -> None:
+    from voice_coach.config import builtin_scripts_dir
+    from voice_coach.script.load import load_script
+
+    for language in ("nl", "en"):
+        scripts = [
+            load_script(p) for p in sorted((builtin_scripts_dir() / language).glob("*.yaml"))
+        ]
+        assert all(s.spoken for s in scripts)
+        offers = chooser.offers(scripts)
+        for s in scripts:
+            chosen = chooser.choose(s.spoken[0], offers)
+            assert chosen is not None and chosen.script.id == s.id

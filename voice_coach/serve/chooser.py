@@ -25,8 +25,7 @@ class Offer:
 
 def spoken_names(script: Script) -> tuple[str, ...]:
     """The names a script answers to, normalised, first the preferred one."""
-    given = tuple(getattr(script, "spoken", ()) or ())
-    names = [*given, script.title, script.id.replace("-", " ")]
+    names = [*script.spoken, script.title, script.id.replace("-", " ")]
     return tuple(dict.fromkeys(n for n in (normalize(x) for x in names) if n))
 
 

@@ -49,6 +49,16 @@ FINISHED = ("done", "end_step")
 INVITE_WAKE_WINDOW = 10 * 60.0
 """Seconds after a spoken invitation (without a recogniser) in which the wake word starts
 the invited exercise rather than the default one."""
+SUGGESTED = (
+    "avond-checkin",
+    "evening-checkin",
+    "spiegelen",
+    "mirroring",
+    "ademhaling",
+    "breathing",
+)
+"""Built-in exercises the coach names as examples after the wake word (after the configured
+ones; a couple's own scripts are still heard by name)."""
 DESK_RATE = 0.9
 """Speech speed of the coach's own questions (1.0: the voice's normal pace)."""
 GOODBYE_WITHIN = 2.0
@@ -243,7 +253,7 @@ class Server:
                 self._say(desk, lines.no_recognizer.format(title=default.title))
             return default, "", "default"
         offers = chooser.offers(list(self._shelf.scripts.values()))
-        first = [self.config.schedule.script, self.config.serve.default_script]
+        first = [self.config.schedule.script, self.config.serve.default_script, *SUGGESTED]
         names = chooser.examples(offers, first)
         self._say(desk, lines.which.format(examples=language(self._shelf.language).either(names)))
         heard = desk.listen(
