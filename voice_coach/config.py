@@ -246,8 +246,6 @@ class ServeSettings:
     """Seconds after a session or a cancelled wake before the wake word counts again."""
     choose_timeout: float = 8.0
     """Seconds to wait for the name of an exercise after the wake word."""
-    journal: bool = True
-    """Write each session into the journal (and skip an evening whose check-in is done)."""
 
     def __post_init__(self) -> None:
         parse_hours(self.enabled_hours)

@@ -72,8 +72,6 @@ def handle(args: argparse.Namespace) -> int:
     )
     if not args.quiet:
         options.listeners.append(print_event)
-    if config.serve.journal:
-        _attach_journal(options)
     began = time.perf_counter()
     reason, server = serve(config, options)
     if args.input:
@@ -86,10 +84,6 @@ def handle(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
-
-
-def _attach_journal(options: Any) -> None:
-    """The journal, once it exists on this installation (see `serve.schedule.CheckinDone`)."""
 
 
 def _list_wake_words(current: str) -> int:
