@@ -515,6 +515,21 @@ def test_a_lost_microphone_in_idle_is_reopened_with_sleeps_not_a_busy_loop() -> 
     assert any("back" in line for line in logged)
 
 
+def test_a_microphone_missing_at_start_is_waited_for() -> None:
+    tries = {"n": 0}
+    logged: list[str] = []
+
+    def open_mic() -> FlakyMic:
+        tries["n"] += 1
+        if tries["n"] == 1:
+            raise OSError("no such device")
+        return FlakyMic(good=3)
+
+    mic = ServeMicrophone(open_mic, lost=(OSError,), sleep=lambda s: None, log=logged.append)
+    assert mic.read(480) is not None and tries["n"] == 2
+    assert "cannot open the microphone yet" in logged[0]
+
+
 def test_a_lost_microphone_in_a_session_ends_it_as_device_lost() -> None:
     from voice_coach.engine.io import InputEnded
 

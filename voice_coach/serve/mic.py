@@ -52,7 +52,12 @@ class ServeMicrophone:
         self._sleep = sleep
         self._on_block = on_block or (lambda: None)
         self._log = log
-        self._mic: Microphone | None = open_mic()
+        self._mic: Microphone | None = None
+        self._retryable: tuple[type[Exception], ...] = (VoiceCoachError, *lost)
+        try:
+            self._mic = open_mic()
+        except self._retryable as err:  # e.g. a USB microphone not up yet at boot
+            log(f"cannot open the microphone yet ({err}); trying again every {retry_s:g} s")
         self.consumed = 0
         """Samples handed out since the service began."""
         self.in_session = False
@@ -112,10 +117,9 @@ class ServeMicrophone:
             waited += step
             self._on_block()
             self._check_stop()
-        retryable: tuple[type[Exception], ...] = (VoiceCoachError, *self._lost)
         try:
             self._mic = self._open_mic()
-        except retryable as err:
+        except self._retryable as err:
             self._log(f"the microphone is not back yet: {err}")
             return
         self.reopened += 1
