@@ -81,6 +81,8 @@ class HourOfTalk:
 
 
 def idle_hour() -> None:
+    MicroWakeWordDetector(Config().wake)  # the model and its runtime loaded once
+    print(f"resident memory before the talk is generated: {rss_mb():.0f} MB")
     started = time.perf_counter()
     segments = [
         evenings.talk_without_the_word(SEGMENT_S, seed=11 + i) for i in range(4)
