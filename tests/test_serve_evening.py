@@ -25,7 +25,13 @@ from tests import speechgen as sg
 from tests.fakes import ClockedFakeRecognizer
 from voice_coach.audio.chunk import AudioChunk, Samples
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
-from voice_coach.config import Config, ScheduleSettings, ServeSettings, WakeSettings
+from voice_coach.config import (
+    Config,
+    PrivacySettings,
+    ScheduleSettings,
+    ServeSettings,
+    WakeSettings,
+)
 from voice_coach.engine import events as ev
 from voice_coach.serve import events as sev
 from voice_coach.serve.clock import ServeClock
@@ -547,10 +553,29 @@ def test_idle_audio_is_never_written(shelf_dir: Path, tmp_path: Path, monkeypatc
     for var in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "HOME"):
         monkeypatch.setenv(var, str(home / var.lower()))
     talk = evenings.talk_without_the_word(30.0)
-    evening = run_evening(talk, shelf_dir, Setup(config_with(), heard=None))
+    config = dataclasses.replace(config_with(), privacy=PrivacySettings(keep_recordings=True))
+    evening = run_evening(talk, shelf_dir, Setup(config, heard=None))
     assert evening.reason == "input_ended"
     written = [p for p in home.rglob("*") if p.is_file()]
     assert written == []
+
+
+def test_a_kept_recording_holds_the_session_only(
+    shelf_dir: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    scene = wake_then(30.0)
+    config = dataclasses.replace(config_with(), privacy=PrivacySettings(keep_recordings=True))
+    evening = run_evening(scene.samples, shelf_dir, Setup(config, heard=None))
+    (started,) = evening.of(ev.SessionStarted)
+    (ended,) = evening.of(ev.SessionEnded)
+    (path,) = (tmp_path / "data" / "voice-coach" / "recordings").iterdir()
+    assert path.name == "2026-11-30-205810-kort-checkin.wav"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    from voice_coach.audio.wav import read_wav
+
+    seconds = read_wav(path).seconds
+    assert seconds == pytest.approx(ended.t - started.t, abs=0.05)  # not the idle minute
 
 
 def test_the_events_file_is_private_and_complete(shelf_dir: Path, tmp_path: Path) -> None:

@@ -20,12 +20,13 @@ from typing import Literal
 
 from voice_coach.audio.chunk import Samples
 from voice_coach.audio.ports import Speaker
-from voice_coach.config import Config
+from voice_coach.config import Config, data_dir
 from voice_coach.engine import events as ev
 from voice_coach.engine.audio_io import BLOCK, AudioIO
 from voice_coach.engine.build import Ports, audio_session
 from voice_coach.engine.events import EndReason
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
+from voice_coach.engine.live import RecordingMicrophone
 from voice_coach.lang import language
 from voice_coach.listen.listener import Listener
 from voice_coach.script.model import Script
@@ -356,11 +357,17 @@ class Server:
         self.mic.in_session = True
         self._session_paused = False
         reason: EndReason = "error"
+        # Only a session's own audio, and only when the couple asked: never idle audio.
+        recording = (
+            RecordingMicrophone(SessionMicrophone(self.mic))
+            if self.config.privacy.keep_recordings
+            else None
+        )
         try:
             code = script.language
             recognizer = self.parts.recognizer_for(code)
             ports = Ports(
-                SessionMicrophone(self.mic),
+                recording or SessionMicrophone(self.mic),
                 OffsetSpeaker(self.parts.speaker, offset),
                 self.parts.voice_for(code),
                 recognizer,
@@ -377,6 +384,9 @@ class Server:
                 log.emit(ev.SessionEnded(t=self.mic.seconds - offset, reason="error"))
         finally:
             self.mic.in_session = False
+            if recording is not None:
+                stamp = self.clock.wall(offset).strftime("%Y-%m-%d-%H%M%S")
+                recording.save(data_dir() / "recordings" / f"{stamp}-{script.id}.wav")
         self.sessions.append(Done(script.id, reason, day))
         if reason == "shutdown":
             self._goodbye()
