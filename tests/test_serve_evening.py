@@ -268,6 +268,7 @@ def invitation_evening(
     return run_evening(room, shelf_dir, setup)
 
 
+@pytest.mark.slow
 def test_the_invitation_at_21_and_the_snooze_at_21_15_then_yes(shelf_dir: Path) -> None:
     # 20:58 + 120 s = 21:00: the invitation; "straks" a few seconds later.
     first = 120.0

@@ -167,6 +167,7 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_a_simulated_evening_from_the_command_line(tmp_path: Path) -> None:
     """espeak-ng speaks (no Piper voice for Dutch here), no recogniser: the default runs."""
     wav = wav_of_wake(tmp_path, 20.0)
@@ -209,6 +210,7 @@ def test_a_simulated_evening_from_the_command_line(tmp_path: Path) -> None:
     assert coach.max() > 0.05  # the chime and the coach's voice are in the output
 
 
+@pytest.mark.slow
 def test_sigterm_in_idle_exits_0_and_logs_the_stop(tmp_path: Path) -> None:
     """A simulated evening long enough to be running when SIGTERM comes."""
     wav = tmp_path / "long.wav"
