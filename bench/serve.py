@@ -210,7 +210,13 @@ def live_latency() -> None:
             log = ServeLog()
             woke = threading.Event()
 
-            def on_idle(event: ev.Event, woke: threading.Event = woke) -> None:
+            wake_t: list[float] = []
+
+            def on_idle(
+                event: ev.Event, woke: threading.Event = woke, wake_t: list[float] = wake_t
+            ) -> None:
+                if isinstance(event, sev.Wake):
+                    wake_t.append(event.t)
                 if isinstance(event, sev.Idle):
                     woke.set()
 
@@ -246,7 +252,10 @@ def live_latency() -> None:
                 continue
             captured = np.concatenate(stamped.blocks)
             ends = np.cumsum([len(b) for b in stamped.blocks])
-            loud = np.flatnonzero(np.abs(captured) > 0.02)
+            # The word ends before the sample at which it was detected (later sound, such
+            # as a glitch of the server, is not the word).
+            heard_at = round(wake_t[0] * RATE) if wake_t else len(captured)
+            loud = np.flatnonzero(np.abs(captured[:heard_at]) > 0.02)
             word_end = int(loud[-1]) if len(loud) else 0
             block = int(np.searchsorted(ends, word_end))  # the block holding the word's end
             end_at = stamped.read_at[block] - (ends[block] - word_end) / RATE
