@@ -7,6 +7,7 @@ for saying so and for what to do on the Pi.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -168,14 +169,20 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_a_simulated_evening_from_the_command_line(tmp_path: Path) -> None:
-    """espeak-ng speaks (no Piper voice for Dutch here), no recogniser: the default runs."""
+def test_a_simulated_evening_from_the_command_line(
+    tmp_path: Path, notify_socket: tuple[socket.socket, str]
+) -> None:
+    """espeak-ng speaks (no Piper voice for Dutch here), no recogniser: the default runs.
+    NOTIFY_SOCKET points at a real datagram socket, as systemd's would."""
     wav = wav_of_wake(tmp_path, 20.0)
     config = tmp_path / "config" / "voice-coach"
     config.mkdir(parents=True)
     (config / "config.toml").write_text('[serve]\ndefault_script = "ademhaling"\n')
     events = tmp_path / "ev.jsonl"
     out_wav = tmp_path / "coach.wav"
+    sock, address = notify_socket
+    env = cli_env(tmp_path)
+    env.update(NOTIFY_SOCKET=address, WATCHDOG_USEC="2000000")
     result = subprocess.run(
         [
             sys.executable,
@@ -194,11 +201,18 @@ def test_a_simulated_evening_from_the_command_line(tmp_path: Path) -> None:
         ],
         capture_output=True,
         text=True,
-        env=cli_env(tmp_path),
+        env=env,
         cwd=ROOT,
         timeout=240,
     )
     assert result.returncode == 0, result.stderr
+    sent = []
+    sock.settimeout(0.5)
+    with contextlib.suppress(TimeoutError):
+        while True:
+            sent.append(sock.recv(256).decode())
+    assert sent[0].startswith("READY=1\nSTATUS=listening for okay_nabu")
+    assert "WATCHDOG=1" in sent and sent[-1] == "STOPPING=1"
     assert "Simulated" in result.stderr and "stopped: input_ended" in result.stderr
     kinds = [json.loads(line)["type"] for line in events.read_text().splitlines()]
     assert kinds[:3] == ["serve_started", "wake", "awake"]

@@ -163,6 +163,9 @@ class Server:
             wake_word=self._wake_id,
             mode=self.mode,
         )
+        # Load the voice and find the recogniser now, not between the wake word and the chime.
+        self.parts.voice_for(self._shelf.language)
+        self.parts.recognizer_for(self._shelf.language)
         self.parts.notifier.ready(f"listening for {self._wake_id}")
         reason = "input_ended"
         try:
