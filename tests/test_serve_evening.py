@@ -299,6 +299,25 @@ def test_no_answer_to_the_invitation_keeps_the_coach_quiet_all_evening(shelf_dir
     assert not evening.of(ev.SessionStarted)
 
 
+def test_without_a_recogniser_the_invitation_asks_for_the_wake_word(shelf_dir: Path) -> None:
+    # 20:59:30 + 30 s: the invitation; the wake word a minute later starts the check-in.
+    scene = evenings.evening(
+        [("silence", 100.0), ("wake", ("espeak", 150, -26.0)), ("silence", 30.0)]
+    )
+    config = Config(
+        serve=ServeSettings(default_script="spiegelen"),
+        schedule=ScheduleSettings(checkin="21:00", script="kort-checkin"),
+    )
+    start = dt.datetime(2026, 11, 30, 20, 59, 30)
+    evening = run_evening(scene.samples, shelf_dir, Setup(config, start=start, heard=None))
+    (invitation,) = evening.of(sev.Invitation)
+    assert invitation.at == "21:00:00"
+    said = [s.text for s in evening.of(ev.Said)]
+    assert any("Zeg Oké Nabu als jullie willen beginnen" in text for text in said)
+    (chosen,) = evening.of(sev.ExerciseChosen)
+    assert (chosen.script, chosen.how) == ("kort-checkin", "invitation")  # not the default
+
+
 def test_nothing_on_a_day_not_in_days(shelf_dir: Path) -> None:
     evening = invitation_evening(shelf_dir, heard=[], seconds=180.0, days="di,wo,do,vr,za,zo")
     assert evening.types() == ["serve_started", "serve_stopped"]
