@@ -368,8 +368,30 @@ class Boom(Exception):
     pass
 
 
-def test_an_exception_in_a_session_ends_it_as_error_and_the_service_goes_on(
-    shelf_dir: Path,
+class BrokenOnce(FakeVoice):
+    """A voice that fails the first time it is asked for a line starting with `first`."""
+
+    def __init__(self, first: str) -> None:
+        super().__init__()
+        self.first = first
+        self.failed = False
+
+    def speak(self, text: str, rate: float) -> Any:
+        if text.startswith(self.first) and not self.failed:
+            self.failed = True
+            raise Boom("the voice broke")
+        return super().speak(text, rate)
+
+
+@pytest.mark.parametrize(
+    ("line", "ended"),
+    [
+        ("Fijn dat jullie", ["error", "done"]),  # inside the first session
+        ("Ik kan nog niet", ["done"]),  # while the coach says which exercise, before it
+    ],
+)
+def test_an_error_ends_that_session_or_wake_and_the_service_goes_on(
+    shelf_dir: Path, line: str, ended: list[str]
 ) -> None:
     scene = evenings.evening(
         [
@@ -380,19 +402,7 @@ def test_an_exception_in_a_session_ends_it_as_error_and_the_service_goes_on(
             ("silence", 30.0),
         ]
     )
-    calls = {"n": 0}
-
-    def flaky_voice(code: str) -> FakeVoice:
-        calls["n"] += 1
-        voice = FakeVoice()
-        if calls["n"] == 2:  # the first session's voice breaks when it speaks
-
-            def broken(text: str, rate: float) -> Any:
-                raise Boom("the voice broke")
-
-            voice.speak = broken  # type: ignore[method-assign]
-        return voice
-
+    voice = BrokenOnce(line)
     mic = ServeMicrophone(lambda: WavMicrophone(AudioChunk(scene.samples, RATE)))
     logged: list[str] = []
     events: list[ev.Event] = []
@@ -403,17 +413,15 @@ def test_an_exception_in_a_session_ends_it_as_error_and_the_service_goes_on(
         mic=mic,
         speaker=TrackSpeaker(),
         wake=MicroWakeWordDetector(config.wake),
-        voice_for=flaky_voice,
+        voice_for=lambda code: voice,
         recognizer_for=lambda code: None,
         shelf=lambda cfg, skip: load_shelf("nl", skip, shelf_dir, shelf_dir / "u"),
         log=logged.append,
     )
-    assert Server(config, parts, ServeClock(MONDAY_2058), log, mode="simulated").run() == (
-        "input_ended"
-    )
-    ended = [e.reason for e in events if isinstance(e, ev.SessionEnded)]
-    assert ended == ["error", "done"]
-    assert any("Boom: the voice broke" in line and "Traceback" in line for line in logged)
+    server = Server(config, parts, ServeClock(MONDAY_2058), log, mode="simulated")
+    assert server.run() == "input_ended"
+    assert [e.reason for e in events if isinstance(e, ev.SessionEnded)] == ended
+    assert sum("Boom: the voice broke" in x and "Traceback" in x for x in logged) == 1
     assert [e.after for e in events if isinstance(e, sev.Idle)] == ["error", "done"]
 
 

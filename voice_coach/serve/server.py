@@ -206,11 +206,23 @@ class Server:
             self._reload()
         if hit is not None:
             self._emit(sev.Wake, at=self._at(), model=hit.model, score=hit.score)
-            self._woken()
+            self._guarded(self._woken)
         elif int(now) != self._last_invite_check:  # once per audio second is enough
             self._last_invite_check = int(now)
             if self.invitations.due(self.clock.wall(now), self.checkin_done):
-                self._invite()
+                self._guarded(self._invite)
+
+    def _guarded(self, awake: Callable[[], None]) -> None:
+        """Run an awake phase; an unexpected error is logged and the coach goes back to idle."""
+        try:
+            awake()
+        except (Shutdown, InputEnded, KeyboardInterrupt):
+            raise
+        except Exception:  # a broken voice or recogniser must not end the evening
+            self.parts.log(f"back to idle after an error:\n{traceback.format_exc().rstrip()}")
+            self.mic.in_session = False
+            if self.machine.phase in ("awake", "session"):
+                self._finish("error")
 
     def _rebase(self) -> None:
         if self.parts.wall_now is not None and self.mic.reopened != self._reopened:
