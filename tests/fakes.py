@@ -9,7 +9,7 @@ moment after the coach starts listening for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from voice_coach.audio.chunk import LISTEN_RATE, Samples
 from voice_coach.speech.recognizer import Utterance, Word
@@ -90,6 +90,41 @@ class AnsweringRecognizer:
             text = self._pending[1]
             self._pending = None
             return Utterance(text, ())
+
+
+class ClockedFakeRecognizer:
+    """Stands in for a Dutch or English Vosk model in `voice-coach serve` tests.
+
+    `voice-coach serve` feeds its recogniser only after the wake word, never in idle,
+    so this fake follows the service's clock (`clock()`, seconds) rather than the
+    samples it is fed: it "hears" `text` at the first block fed within `window`
+    seconds after each `(seconds, text)` moment. A moment that passes while it is
+    not being fed (the coach was idle) is never heard, as with the real one.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        script: Sequence[tuple[float, str]],
+        window: float = 1.0,
+    ) -> None:
+        self._clock = clock
+        self._script = sorted(script)
+        self._window = window
+        self.grammars: list[list[str] | None] = []
+        self.heard: list[tuple[float, str]] = []
+
+    def expect(self, phrases: Sequence[str] | None) -> None:
+        self.grammars.append(list(phrases) if phrases is not None else None)
+
+    def accept(self, block: Samples) -> Utterance | None:
+        now = self._clock()
+        while self._script and now > self._script[0][0] + self._window:
+            self._script.pop(0)  # said while nobody listened
+        if self._script and now >= self._script[0][0]:
+            _, text = self._script.pop(0)
+            self.heard.append((now, text))
+            return Utterance(text)
         return None
 
     def flush(self) -> Utterance | None:

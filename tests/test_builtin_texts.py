@@ -50,7 +50,17 @@ PATTERNS = {
 }
 """Breathing patterns by name, in seconds (for the duration estimate only)."""
 
-TOP_KEYS = {"id", "title", "language", "description", "voice", "settings", "phrases", "steps"}
+TOP_KEYS = {
+    "id",
+    "title",
+    "language",
+    "description",
+    "spoken",
+    "voice",
+    "settings",
+    "phrases",
+    "steps",
+}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 # What a TTS voice reads badly or not at all: digits, brackets, symbols, ellipses, emoji.

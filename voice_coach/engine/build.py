@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from voice_coach.audio.ports import Microphone, Speaker
 from voice_coach.config import ListenSettings
-from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.audio_io import AudioIO, Interrupt
 from voice_coach.engine.events import EventLog
 from voice_coach.engine.history import Recent
 from voice_coach.engine.io import AudioMode
@@ -36,6 +36,8 @@ class Ports:
     """Hears answers and commands (None: nothing can be understood)."""
     word_timer: Recognizer | None = None
     """A free-speech recogniser for the pace cross-check in turns (None: off)."""
+    interrupt: Interrupt | None = None
+    """Hears every block, also over the coach (`voice-coach serve`'s wake word: pause)."""
 
 
 def listen_settings(base: ListenSettings, script: Script) -> ListenSettings:
@@ -56,6 +58,7 @@ def audio_io(script: Script, settings: ListenSettings, ports: Ports, mode: Audio
         word_timer=ports.word_timer,
         mode=mode,
         echo_tail=settings.echo_tail,
+        interrupt=ports.interrupt,
     )
 
 

@@ -26,17 +26,21 @@ EndReason = Literal[
     "paused_too_long",
     "input_ended",
     "device_lost",
+    "shutdown",
     "interrupted",
     "error",
 ]
 """Why a session ended: the script ran out (done), an `end` step, a spoken stop, a
 couple stopping after a breathing pause, a pause left for half an hour, the input or
-the device gone, Ctrl-C, or an unexpected error."""
+the device gone, the service stopped (SIGTERM to `voice-coach serve`), Ctrl-C, or an
+unexpected error."""
 
 TurnPart = Literal["turn", "message", "mirror", "correction"]
 """What a turn is: a plain turn, or a part of the mirroring loop."""
 
-TurnEndReason = Literal["time", "silence", "done", "command", "input_ended", "device_lost"]
+TurnEndReason = Literal[
+    "time", "silence", "done", "command", "input_ended", "device_lost", "shutdown"
+]
 """Why a turn ended: its time (with grace), silence, Enter in text mode, `next`, or
 the input ending inside it."""
 

@@ -24,8 +24,8 @@ AudioMode = Literal["live", "simulated", "preview"]
 Mode = Literal["live", "simulated", "preview", "text"]
 """An audio mode, or a terminal."""
 
-InputEndReason = Literal["input_ended", "device_lost"]
-"""Why the input ran out."""
+InputEndReason = Literal["input_ended", "device_lost", "shutdown"]
+"""Why the input ran out (shutdown: `voice-coach serve` got SIGTERM)."""
 
 
 class InputEnded(Exception):
@@ -118,7 +118,8 @@ class SessionIO(Protocol):
         ...
 
     def say(self, text: str, brief: bool = False) -> str | None:
-        """Speak `text`; returns "stop" if someone said stop over it, else None.
+        """Speak `text`; returns "stop" if someone said stop over it, "pause" if the
+        interrupt hook (a wake word) asked for a pause over it, else None.
 
         `brief` drops the trailing pause and echo tail: for counting on a beat.
         """

@@ -130,6 +130,7 @@ class Session:
         self._last_line = ""
         self._baseline: float | None = None
         self.history = history
+        self._pausing = False
 
     # -- the run --------------------------------------------------------------------
 
@@ -228,6 +229,9 @@ class Session:
         if barged == "stop" and interruptible:
             self._emit(ev.Command, name="stop", text="stop")
             raise StopSession("stop")
+        if barged == "pause" and interruptible and not self._pausing:
+            self._emit(ev.Command, name="pause", text="pause")
+            self._paused()
 
     def _phrase(self, key: str, **values: object) -> str:
         names = {"A": self.names["A"], "B": self.names["B"]}
@@ -268,6 +272,13 @@ class Session:
         return heard.command
 
     def _paused(self) -> None:
+        self._pausing = True
+        try:
+            self._paused_until_continue()
+        finally:
+            self._pausing = False
+
+    def _paused_until_continue(self) -> None:
         start = self.io.now()
         self._emit(ev.Paused)
         self._say(self._phrase("paused"))

@@ -233,6 +233,9 @@ class Script:
     language: str
     steps: tuple[Step, ...]
     description: str = ""
+    spoken: tuple[str, ...] = ()
+    """Names the couple may say to choose this exercise after the wake word
+    (`voice-coach serve`); empty: its title and its id read as words."""
     rate: float = 0.85
     """Coach's speech speed: 1.0 is the voice's normal pace, 0.8 is 20 % slower."""
     settings: Settings = field(default_factory=Settings)

@@ -238,6 +238,8 @@ class Reader:
             return self.scale(node, label)
         if kind == "text":
             return self.text(node, label, rules.STEP_PLACEHOLDERS)
+        if kind == "names":
+            return self.names(node, label)
         if kind in ("string", "id", "language", "partner", "pattern"):
             return self.word(kind, node, label)
         if kind == "steps":
@@ -356,6 +358,23 @@ class Reader:
                 return _BAD
             texts.append(value)
         return tuple(texts)
+
+    def names(self, node: Node, label: str) -> tuple[str, ...] | Bad:
+        """Spoken names: a string or a list of them, each a few plain words."""
+        texts = self.text(node, label, ())
+        if isinstance(texts, Bad):
+            return _BAD
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        for item, name in zip(items, texts, strict=True):
+            name = name.strip()
+            if len(name) > rules.MAX_SPOKEN_CHARS or not rules.SPOKEN_NAME.match(name):
+                self.report(
+                    item,
+                    f"{label} has '{name}': a name to say should be a few words of letters "
+                    f"(at most {rules.MAX_SPOKEN_CHARS} characters), like 'avond check-in'",
+                )
+                return _BAD
+        return tuple(t.strip() for t in texts)
 
     def placeholders(self, node: Node, text: str, label: str, allowed: tuple[str, ...]) -> bool:
         ok = True
