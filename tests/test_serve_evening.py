@@ -630,3 +630,51 @@ def test_the_events_file_is_private_and_complete(shelf_dir: Path, tmp_path: Path
     lines = path.read_text().splitlines()
     assert '"type": "wake"' in lines[1] and '"type": "serve_stopped"' in lines[-1]
     assert any('"type": "session_ended"' in line for line in lines)
+
+
+def test_the_journal_tells_the_invitation_which_evenings_are_done(tmp_path: Path) -> None:
+    """The real journal behind the seam: a check-in by hand at 19:30 counts for that
+    evening; one after midnight belongs to the evening before; an unreadable file is
+    'not done' (the evening is never held up)."""
+    import random
+
+    from tests.journalgen import evening_events, feed
+    from voice_coach.journal.recorder import open_recorder
+    from voice_coach.serve.journal import ServeJournal
+
+    path = tmp_path / "journal.sqlite3"
+    for start in (dt.datetime(2026, 11, 30, 19, 30), dt.datetime(2026, 12, 2, 0, 30)):
+        recorder = open_recorder(pytest.fail, title="Avond check-in", start=start, path=path)
+        assert recorder is not None
+        feed(recorder, evening_events(random.Random(1), 0.5)[0])
+    journal = ServeJournal(lambda line: None, "avond-checkin", path)
+    assert journal.checkin_done(dt.date(2026, 11, 30))
+    assert journal.checkin_done(dt.date(2026, 12, 1))  # at 00:30 on the 2nd: that evening's
+    assert not journal.checkin_done(dt.date(2026, 12, 2))
+    assert not ServeJournal(lambda line: None, "ander-script", path).checkin_done(
+        dt.date(2026, 11, 30)
+    )
+    path.write_bytes(b"not a database" * 100)
+    assert not journal.checkin_done(dt.date(2026, 11, 30))
+
+
+@pytest.mark.slow
+def test_an_exercise_started_by_the_wake_word_is_written_to_the_journal(
+    shelf_dir: Path, tmp_path: Path
+) -> None:
+    from voice_coach.journal.read import sessions_since
+    from voice_coach.serve.journal import ServeJournal
+
+    path = tmp_path / "journal.sqlite3"
+    journal = ServeJournal(lambda line: None, "kort-checkin", path)
+    scene = evenings.evening(
+        [("silence", 20.0), ("wake", ("espeak", 130, -26.0)), ("silence", 40.0)]
+    )
+    setup = Setup(config_with(), heard=None, checkin_done=journal.checkin_done)
+    evening = run_evening(
+        scene.samples, shelf_dir, setup, journal_for=journal.record, history_for=journal.history
+    )
+    assert evening.of(ev.SessionEnded)[0].reason == "done"
+    (row,) = sessions_since(MONDAY_2058, path)
+    assert (row.script_id, row.end_reason) == ("kort-checkin", "done")
+    assert journal.checkin_done(MONDAY_2058.date())

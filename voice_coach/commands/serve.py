@@ -40,6 +40,13 @@ def register(sub: Any) -> None:
     parser.add_argument("--seed", type=int, help="seed for picking among wordings")
     parser.add_argument("--quiet", action="store_true", help="do not print the event log")
     parser.add_argument(
+        "--journal",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="remember each exercise in the journal and skip an evening whose check-in is "
+        "in it (default: live yes, as `[privacy] journal` says; --input only with --journal)",
+    )
+    parser.add_argument(
         "--list-wake-words", action="store_true", help="list the wake words that can be used"
     )
     parser.set_defaults(handler=handle)
@@ -47,6 +54,7 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the service the arguments describe."""
+    from voice_coach.commands.run import journal_wanted
     from voice_coach.serve.clock import parse_start
     from voice_coach.serve.run import ServeOptions, serve
 
@@ -69,6 +77,7 @@ def handle(args: argparse.Namespace) -> int:
         mic=args.mic,
         speaker=args.speaker,
         seed=args.seed,
+        journal=journal_wanted(args.journal, config, simulated=bool(args.input)),
     )
     if not args.quiet:
         options.listeners.append(print_event)

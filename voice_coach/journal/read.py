@@ -276,17 +276,23 @@ def sessions_since(since: datetime, path: Path | None = None) -> list[SessionRow
 
 
 def checked_in_since(
-    since: datetime, scripts: Collection[str] | None = None, path: Path | None = None
+    since: datetime,
+    scripts: Collection[str] | None = None,
+    path: Path | None = None,
+    until: datetime | None = None,
 ) -> bool:
-    """Whether a check-in happened since `since`: for `serve`'s "not twice tonight".
+    """Whether a check-in happened since `since` (and before `until`, if given): for
+    `serve`'s "not twice tonight" (naive times are local).
 
-    Counts a session of one of `scripts` (None: any script) that started at or after
-    `since` and that the couple or the script ended (`CHOSEN_ENDS`), or that is running
-    right now. A crash, a lost device or the end of a simulated input do not
-    count. Raises `JournalError` when the journal cannot be read.
+    Counts a session of one of `scripts` (None: any script) that started in that span
+    and that the couple or the script ended (`CHOSEN_ENDS`), or that is running right
+    now. A crash, a lost device or the end of a simulated input do not count. Raises
+    `JournalError` when the journal cannot be read.
     """
+    end = None if until is None else until if until.tzinfo else until.astimezone()
     return any(
         (scripts is None or row.script_id in scripts)
+        and (end is None or row.started_at < end)
         and (row.end_reason is None or row.end_reason in CHOSEN_ENDS)
         for row in sessions_since(since, path)
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
 from voice_coach.engine.events import JsonlWriter
 from voice_coach.serve.clock import ServeClock
+from voice_coach.serve.journal import ServeJournal
 from voice_coach.serve.mic import Log, ServeMicrophone, log_line
 from voice_coach.serve.notify import Notifier
 from voice_coach.serve.schedule import CheckinDone
@@ -49,10 +50,13 @@ class ServeOptions:
     seed: int | None = None
     listeners: list[ev.Subscriber] = field(default_factory=list)
     """More consumers of the service's events (the terminal log)."""
+    journal: bool = False
+    """Remember each session in the journal, and ask it whether tonight's check-in
+    already happened and what to recap (`[privacy] journal`; simulations: `--journal`)."""
+    journal_path: Path | None = None
+    """The journal file (None: the user's, in the data folder)."""
     checkin_done: CheckinDone | None = None
-    """The journal's answer to "did this date's check-in happen?" (None: only this run's)."""
-    session_subscribers: Callable[[], Sequence[ev.Subscriber]] = lambda: ()
-    """Listeners for each session's own events (the journal)."""
+    """Overrides the journal's answer to "did this date's check-in happen?" (tests)."""
 
 
 def voices(config: Config, log: Log) -> Callable[[str], Voice]:
@@ -146,6 +150,11 @@ def serve(
             mic, speaker = _live_devices(config, options, log, notifier)
             wall_now = dt.datetime.now
             start = dt.datetime.now()
+        journal = (
+            ServeJournal(log, config.schedule.script, options.journal_path)
+            if options.journal
+            else None
+        )
         parts = Parts(
             mic=mic,
             speaker=speaker,
@@ -154,7 +163,8 @@ def serve(
             recognizer_for=recognizer_for or recognizers(config, log),
             shelf=shelf_loader,
             words_for=lambda r: word_timer_for(r, config),
-            session_subscribers=options.session_subscribers,
+            journal_for=journal.record if journal else lambda script, start: None,
+            history_for=journal.history if journal else lambda now: None,
             reload_config=load_config,
             wall_now=wall_now,
             notifier=notifier,
@@ -166,7 +176,7 @@ def serve(
             ServeClock(start, mic.seconds),
             serve_log,
             mode="simulated" if simulated else "live",
-            checkin_done=options.checkin_done,
+            checkin_done=options.checkin_done or (journal.checkin_done if journal else None),
             seed=options.seed if options.seed is not None else (0 if simulated else None),
         )
         with signal_handlers(server):

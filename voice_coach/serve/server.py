@@ -14,9 +14,9 @@ import datetime as dt
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from voice_coach.audio.chunk import Samples
 from voice_coach.audio.ports import Speaker
@@ -25,6 +25,7 @@ from voice_coach.engine import events as ev
 from voice_coach.engine.audio_io import BLOCK, AudioIO
 from voice_coach.engine.build import Ports, audio_session
 from voice_coach.engine.events import EndReason
+from voice_coach.engine.history import Recent
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
 from voice_coach.engine.live import RecordingMicrophone
 from voice_coach.lang import language
@@ -81,6 +82,18 @@ class ServeLog(ev.EventLog):
             listener(event)
 
 
+class SessionRecord(Protocol):
+    """Where one session is remembered (the journal's recorder): every event, then close."""
+
+    def __call__(self, event: ev.Event) -> None:
+        """Take one of the session's events (session time)."""
+        ...
+
+    def close(self) -> None:
+        """The session is over: write what is left."""
+        ...
+
+
 @dataclass
 class Parts:
     """What the service is built from; tests and the command line fill it."""
@@ -96,8 +109,11 @@ class Parts:
     """Reads the exercises (again on SIGHUP), telling `Skip` about each broken script."""
     words_for: Callable[[Recognizer | None], Recognizer | None] = lambda _: None
     """The free-speech recogniser for the pace cross-check in sessions (None: none)."""
-    session_subscribers: Callable[[], Sequence[ev.Subscriber]] = lambda: ()
-    """Listeners for each session's own events (the journal), in session time."""
+    journal_for: Callable[[Script, dt.datetime], SessionRecord | None] = lambda s, t: None
+    """The journal's recorder for a session of a script starting at a wall-clock time
+    (None: the journal is off, or cannot be used tonight)."""
+    history_for: Callable[[dt.datetime], Recent | None] = lambda t: None
+    """The couple's recent evenings at a wall-clock time, for a `recap` step."""
     reload_config: Callable[[], Config] | None = None
     """Reads the config file again on SIGHUP (None: keep the one given)."""
     wall_now: Callable[[], dt.datetime] | None = None
@@ -367,8 +383,10 @@ class Server:
         offset = self.mic.seconds
         log = ev.EventLog()
         log.subscribe(self._forward(offset))
-        for subscriber in self.parts.session_subscribers():
-            log.subscribe(subscriber)
+        began = self.clock.wall(offset)
+        record = self.parts.journal_for(script, began)
+        if record is not None:
+            log.subscribe(record)
         self.mic.in_session = True
         self._session_paused = False
         reason: EndReason = "error"
@@ -389,8 +407,9 @@ class Server:
                 self.parts.words_for(recognizer),
                 interrupt=self._pause_on_wake,
             )
+            history = self.parts.history_for(began)
             session, _ = audio_session(
-                script, self.config.listen, ports, self.mode, log, self._names(), self.seed
+                script, self.config.listen, ports, self.mode, log, self._names(), self.seed, history
             )
             reason = session.run()
         except Exception:  # one bad session must not end the evening
@@ -399,6 +418,8 @@ class Server:
                 log.emit(ev.SessionEnded(t=self.mic.seconds - offset, reason="error"))
         finally:
             self.mic.in_session = False
+            if record is not None:
+                record.close()
             if recording is not None:
                 stamp = self.clock.wall(offset).strftime("%Y-%m-%d-%H%M%S")
                 recording.save(data_dir() / "recordings" / f"{stamp}-{script.id}.wav")
