@@ -18,6 +18,7 @@ from voice_coach.commands.common import (
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
 from voice_coach.engine import runner
+from voice_coach.files import check_target
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import Voice
@@ -57,6 +58,11 @@ def handle(args: argparse.Namespace) -> int:
     )
     if args.output and not args.input:
         raise UserError("--output needs --input (a simulated session); live audio is not saved")
+    # Checked before anything long starts: a typo must not cost a session.
+    if args.events:
+        check_target(Path(args.events), "--events")
+    if args.output:
+        check_target(Path(args.output), "--output")
     if args.text:
         if args.input:
             raise UserError("--text and --input do not go together: pick one")
@@ -75,7 +81,7 @@ def handle(args: argparse.Namespace) -> int:
 
     reason = live_session(script, config, options, voice, recognizer, args.mic, args.speaker)
     print(f"Session ended ({reason}).")
-    return 0
+    return _disk_full(args) if reason == "disk_full" else 0
 
 
 def _simulate(
@@ -100,7 +106,19 @@ def _simulate(
         f"ended: {reason}.",
         file=sys.stderr,
     )
-    return 0
+    return _disk_full(args) if reason == "disk_full" else 0
+
+
+def _disk_full(args: argparse.Namespace) -> int:
+    """One line when the disk filled up mid-session; exit code 1."""
+    kept = f"; {args.events} holds the events up to then" if args.events else ""
+    output = "; no output WAV was written" if getattr(args, "output", None) else ""
+    print(
+        f"voice-coach: the disk is full: the session ended early{kept}{output}; "
+        "free some space and run it again",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def print_event(event: ev.Event) -> None:

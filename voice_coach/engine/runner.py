@@ -104,25 +104,38 @@ def simulate(
     recognizer: Recognizer | None = None,
     words: Recognizer | None = None,
 ) -> tuple[str, EventLog, float]:
-    """Run with a WAV as the microphone; returns (end reason, events, session seconds)."""
+    """Run with a WAV as the microphone; returns (end reason, events, session seconds).
+
+    The input is read and the output written as the session goes (both stream), so
+    the length of the input costs time, not memory. A session that fails leaves no
+    output WAV behind.
+    """
     mic = WavMicrophone(input_path)
-    speaker = TrackSpeaker()
-    io = AudioIO(
-        mic,
-        speaker,
-        voice,
-        language(script.language),
-        Listener(config.listen.with_overrides(script.settings.overrides())),
-        speech_rate=script.rate,
-        recognizer=recognizer,
-        words=words,
-        mode="simulated",
-        echo_tail=config.listen.echo_tail,
-    )
-    options = repeatable(options)
-    reason, log = run_session(script, io, config, options)
-    if output_path is not None:
-        speaker.save(output_path, seconds=max(io.now(), mic.seconds))
+    speaker = TrackSpeaker(path=output_path)
+    try:
+        io = AudioIO(
+            mic,
+            speaker,
+            voice,
+            language(script.language),
+            Listener(config.listen.with_overrides(script.settings.overrides())),
+            speech_rate=script.rate,
+            recognizer=recognizer,
+            words=words,
+            mode="simulated",
+            echo_tail=config.listen.echo_tail,
+        )
+        options = repeatable(options)
+        reason, log = run_session(script, io, config, options)
+        if reason == "disk_full":
+            speaker.abort()
+        else:
+            speaker.finish(seconds=max(io.now(), mic.seconds))
+    except BaseException:
+        speaker.abort()
+        raise
+    finally:
+        mic.close()
     return reason, log, io.now()
 
 
@@ -130,21 +143,28 @@ def preview(
     script: Script, voice: Voice, config: Config, output_path: Path, options: RunOptions
 ) -> tuple[EventLog, float]:
     """Render the coach's whole part; partner turns stay silent for their planned length."""
-    speaker = TrackSpeaker()
-    io = AudioIO(
-        SilentMicrophone(),
-        speaker,
-        voice,
-        language(script.language),
-        Listener(config.listen.with_overrides(script.settings.overrides())),
-        speech_rate=script.rate,
-        mode="preview",
-        echo_tail=config.listen.echo_tail,
-        preview=True,
-    )
-    options = repeatable(options)
-    _, log = run_session(script, io, config, options)
-    speaker.save(output_path, seconds=io.now())
+    speaker = TrackSpeaker(path=output_path)
+    try:
+        io = AudioIO(
+            SilentMicrophone(),
+            speaker,
+            voice,
+            language(script.language),
+            Listener(config.listen.with_overrides(script.settings.overrides())),
+            speech_rate=script.rate,
+            mode="preview",
+            echo_tail=config.listen.echo_tail,
+            preview=True,
+        )
+        options = repeatable(options)
+        reason, log = run_session(script, io, config, options)
+        if reason == "disk_full":
+            speaker.abort()
+        else:
+            speaker.finish(seconds=io.now())
+    except BaseException:
+        speaker.abort()
+        raise
     return log, io.now()
 
 
