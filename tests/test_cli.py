@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from voice_coach.cli import main
@@ -14,3 +19,33 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ("run", "validate", "list", "preview", "analyze", "models", "doctor"):
         assert command in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["validate"],
+        ["run", "avond-checkin", "--text"],
+    ],
+    ids=["list", "validate", "run-text"],
+)
+def test_a_closed_pipe_is_no_traceback(argv: list[str], tmp_path: Path) -> None:
+    """`voice-coach list | head -1`: the reader went away; no BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line: every write fails
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "voice_coach", *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 141
