@@ -49,3 +49,26 @@ def test_a_closed_pipe_is_no_traceback(argv: list[str], tmp_path: Path) -> None:
         os.close(write_end)
     assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
     assert done.returncode == 141
+
+
+def test_list_and_run_text_show_escape_sequences_instead_of_running_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripts = tmp_path / "voice-coach" / "scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "evil.yaml").write_text(
+        'id: evil\ntitle: "Evil \\e]0;pwned\\a title"\nlanguage: en\n'
+        'steps:\n  - say: "Hello \\e[2J there."\n'
+    )
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out
+    assert "evil" in listed and "\x1b" not in listed and "\x07" not in listed
+    assert "\\x1b]0;pwned\\x07" in listed
+    main(["validate", str(scripts / "evil.yaml")])
+    with open(os.devnull) as nothing:
+        monkeypatch.setattr(sys, "stdin", nothing)
+        main(["run", "evil", "--text"])
+    printed = capsys.readouterr()
+    assert "\x1b" not in printed.out + printed.err and "\x07" not in printed.out + printed.err

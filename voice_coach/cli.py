@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from voice_coach import __version__
 from voice_coach.errors import VoiceCoachError
+from voice_coach.printable import visible
 
 COMMAND_MODULES = (
     "run",
@@ -61,7 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.close(devnull)
         return 141
     except VoiceCoachError as err:
-        print(f"voice-coach: {err}", file=sys.stderr)
+        lines = [visible(line) for line in str(err).split("\n")]  # one line per problem
+        print("voice-coach: " + "\n".join(lines), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("\nvoice-coach: stopped.", file=sys.stderr)

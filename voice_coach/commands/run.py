@@ -19,6 +19,7 @@ from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
 from voice_coach.engine import runner
 from voice_coach.files import check_target
+from voice_coach.printable import visible
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import Voice
@@ -66,7 +67,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.text:
         if args.input:
             raise UserError("--text and --input do not go together: pick one")
-        print(f"{script.title} — type each turn and press Enter; type 'stop' to end.")
+        print(f"{visible(script.title)} — type each turn and press Enter; type 'stop' to end.")
         reason = runner.text_session(script, config, options)
         print(f"Session ended ({reason}).")
         return 0
@@ -125,7 +126,7 @@ def print_event(event: ev.Event) -> None:
     """One readable line per event worth showing on the terminal."""
     line = describe(event)
     if line:
-        print(f"[{event.t:7.1f} s] {line}", flush=True)
+        print(f"[{event.t:7.1f} s] {visible(line)}", flush=True)
 
 
 def describe(event: ev.Event) -> str | None:

@@ -24,6 +24,7 @@ from voice_coach.engine.session import Session
 from voice_coach.engine.text_io import TextIO
 from voice_coach.lang import language
 from voice_coach.listen.listener import Listener
+from voice_coach.printable import visible
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer, RecognizerError
 from voice_coach.speech.voice import Voice
@@ -215,7 +216,7 @@ def notice_printer(log: EventLog | None = None) -> Notify:
         if text in seen:
             return
         seen.add(text)
-        print(f"voice-coach: {text}", file=sys.stderr)
+        print(f"voice-coach: {visible(text)}", file=sys.stderr)
         if log is not None:
             log.emit(Notice(t=0.0, text=text, code="notice"))
 
