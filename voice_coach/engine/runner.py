@@ -189,10 +189,12 @@ def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer
     from voice_coach.speech.vosk import open_recognizer
 
     try:
-        return open_recognizer(script.language, config)
+        recognizer = open_recognizer(script.language, config)
+        recognizer.load()  # a model that does not load is found now, not mid-session
     except RecognizerError as err:
         notify(str(err))
         return None
+    return recognizer
 
 
 def words_recognizer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:

@@ -257,8 +257,21 @@ def _crc32_of(path: Path) -> int:
     return crc
 
 
-def verify_vosk_folder(folder: Path) -> Check:
-    """Check an extracted Vosk folder against the sizes and CRC-32s recorded at install."""
+def verify_vosk_folder(folder: Path, load: bool = True) -> Check:
+    """Check an extracted Vosk folder against the sizes and CRC-32s recorded at install,
+    then (with `load`) load it the way a session does."""
+    found = _verify_vosk_files(folder)
+    if not found.ok or not load:
+        return found
+    from voice_coach.speech.vosk import load_problem
+
+    problem = load_problem(folder)
+    if problem is None:
+        return Check(found.name, folder, True, f"{found.detail}; loads")
+    return Check(found.name, folder, False, f"{found.detail}, but it does not load: {problem}")
+
+
+def _verify_vosk_files(folder: Path) -> Check:
     name = folder.name
     if not is_vosk_model(folder):
         return Check(name, folder, False, "not a whole Vosk model (no am/final.mdl or graph)")
@@ -308,8 +321,11 @@ def verify_voice(models_dir: Path, name: str, manifest: Sequence[ModelEntry] = M
     return Check(name, onnx, True, "sizes and MD5s match")
 
 
-def verify_models(models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST) -> list[Check]:
-    """Check every model present in the models folder, and report leftovers."""
+def verify_models(
+    models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST, load: bool = True
+) -> list[Check]:
+    """Check every model present in the models folder, and report leftovers; with
+    `load`, each recogniser must also load."""
     checks: list[Check] = []
     piper = models_dir / "piper"
     if piper.is_dir():
@@ -317,7 +333,7 @@ def verify_models(models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST) -
         names |= {p.name[: -len(".onnx.json")] for p in piper.glob("*.onnx.json")}
         checks += [verify_voice(models_dir, n, manifest) for n in sorted(names)]
     for folder in _vosk_folders(models_dir):
-        checks.append(verify_vosk_folder(folder))
+        checks.append(verify_vosk_folder(folder, load))
     for part in sorted(models_dir.glob("*/*.part")):
         checks.append(
             Check(
