@@ -283,3 +283,22 @@ def test_a_full_disk_while_writing_a_wav_leaves_no_file(tiny_disk: Path) -> None
     with pytest.raises(DiskFullError):
         write_wav(tiny_disk / "big.wav", AudioChunk(np.zeros(LISTEN_RATE, np.float32), 16_000))
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["ballast"]
+
+
+def test_a_streamed_track_with_long_silences_is_written_exactly(tmp_path: Path) -> None:
+    from voice_coach.audio.sim import TrackSpeaker
+
+    path = tmp_path / "track.wav"
+    speaker = TrackSpeaker(rate=8000, path=path)
+    tone = AudioChunk(np.full(800, 0.25, np.float32), 8000)
+    speaker.play(tone, 0.05)
+    speaker.play(tone, 0.1)  # overlaps the first: mixed
+    speaker.play(tone, 30.0)  # after a long silence, written in pieces
+    assert not path.exists()  # appears whole at the end
+    speaker.finish(seconds=40.0)
+    samples = read_wav(path).samples
+    assert len(samples) == 320_000
+    assert samples[400] == pytest.approx(0.25, abs=1e-4)
+    assert samples[1000] == pytest.approx(0.5, abs=1e-4)
+    assert samples[240_000 + 10] == pytest.approx(0.25, abs=1e-4)
+    assert not samples[2000:240_000].any()

@@ -20,6 +20,8 @@ from voice_coach.audio.wav import WavReader, WavWriter, write_wav
 
 _READ_SECONDS = 1.0
 """Seconds of the input file read at a time."""
+_WRITE_FRAMES = 1 << 16
+"""Samples of the output track written at a time."""
 
 
 class WavMicrophone:
@@ -113,15 +115,14 @@ class TrackSpeaker:
     def _write_until(self, end: int) -> None:
         """Streaming: write the track up to sample `end` (silence past the pending)."""
         assert self._sink is not None
-        if end <= self._written:
-            return
-        count = end - self._written
-        block = self._pending[:count]
-        if len(block) < count:
-            block = np.concatenate([block, np.zeros(count - len(block), dtype=np.float32)])
-        self._sink.write(block)
-        self._pending = self._pending[count:]
-        self._written = end
+        while self._written < end:  # a bounded piece at a time: an hour's turn is silence
+            count = min(end - self._written, _WRITE_FRAMES)
+            block = self._pending[:count]
+            if len(block) < count:
+                block = np.concatenate([block, np.zeros(count - len(block), dtype=np.float32)])
+            self._sink.write(block)
+            self._pending = self._pending[count:]
+            self._written += count
 
     def finish(self, seconds: float | None = None) -> None:
         """Streaming: write the rest (padded with silence to `seconds`) and put the
