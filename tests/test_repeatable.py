@@ -50,7 +50,7 @@ def _simulate(tmp_path: Path, home: str, script: Path, wav: Path) -> bytes:
             "--events",
             str(events),
             "--quiet",
-        ],  # fmt: skip
+        ],
         env=env,
         check=True,
         capture_output=True,
