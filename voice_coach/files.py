@@ -59,7 +59,10 @@ def check_target(path: Path, what: str) -> None:
 def private_dir(path: Path) -> Path:
     """Create `path` (and missing parents) as folders readable by the user only."""
     path = Path(path)
-    path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+    except OSError as err:
+        raise FileError(f"{path}: cannot create the folder: {err.strerror or err}") from err
     return path
 
 
