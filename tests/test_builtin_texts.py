@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from voice_coach.lang import PHRASES, language
-from voice_coach.script import model
+from voice_coach.script import kinds, model
 from voice_coach.script.load import load_script
 from voice_coach.yaml12 import load_yaml
 
@@ -249,7 +249,7 @@ def test_steps_use_only_the_model_fields(script: tuple[Path, dict[str, Any]]) ->
     path, data = script
     assert data["steps"], f"{path}: no steps"
     for kind, body in _walk(data["steps"]):
-        assert kind in model.STEP_KINDS, f"{path}: unknown step '{kind}'"
+        assert kind in kinds.STEP_KINDS, f"{path}: unknown step '{kind}'"
         if kind == "say" or (kind == "end" and body is not True):
             _texts(body)
         elif kind == "pause":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.script import model
+from voice_coach.script import kinds, model
 from voice_coach.script.errors import Problem, ScriptError
 from voice_coach.script.load import check_file, check_paths, load_script
 
@@ -120,8 +120,8 @@ def test_full_script_builds_every_step_kind() -> None:
     assert (script.id, script.title, script.language) == ("alles-erin", "Alles erin", "nl")
     assert script.rate == 0.8
     assert script.path == str(GOOD / "full.yaml")
-    kinds = {type(step).__name__.lower() for step in script.steps}
-    assert kinds == set(model.STEP_KINDS)
+    built = {kinds.kind_of(step).name for step in script.steps}
+    assert built == set(kinds.STEP_KINDS)
     first, variants = script.steps[0], script.steps[1]
     assert first == model.Say(text=("Welkom {A} en {B}.",), line=23)
     assert isinstance(variants, model.Say) and len(variants.text) == 2

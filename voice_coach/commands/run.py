@@ -96,9 +96,9 @@ def _simulate(
     input_path = existing_file(args.input, "input WAV")
     output = Path(args.output) if args.output else None
     started = time.perf_counter()
-    words = runner.words_recognizer_for(recognizer, config)
+    word_timer = runner.word_timer_for(recognizer, config)
     reason, _, seconds = runner.simulate(
-        script, input_path, voice, config, options, output, recognizer, words
+        script, input_path, voice, config, options, output, recognizer, word_timer
     )
     wall = time.perf_counter() - started
     speed = seconds / wall if wall > 0 else float("inf")

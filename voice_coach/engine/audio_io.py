@@ -11,15 +11,17 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from voice_coach.audio.chime import chime
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples
 from voice_coach.audio.ports import Microphone, Speaker
-from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
+from voice_coach.engine.io import AudioMode, Heard, InputEnded, ListenRequest, TurnState
 from voice_coach.lang import Language, normalize
-from voice_coach.listen.listener import Listener
+from voice_coach.listen.gates import BreathGate, PaceGate, SilenceGate
+from voice_coach.listen.listener import Hearing, Listener
 from voice_coach.listen.words import word_pace
 from voice_coach.speech.recognizer import Recognizer, Utterance, Word
 from voice_coach.speech.voice import Voice
@@ -27,19 +29,10 @@ from voice_coach.speech.voice import Voice
 BLOCK = 480
 """Samples per block at 16 kHz: 30 ms, the step of every listening decision."""
 
-RAISE_WAIT_FOR_BREATH = 2.0
-"""Seconds to wait for a pause in the speech before a breathing interrupt."""
-BREATH_GAP = 0.25
-"""Seconds of silence that count as a breath in the speech."""
-PACE_PAUSE = 0.4
-"""Seconds of silence that count as a pause to mention the pace in."""
 WORDS_FOR_VERDICT = 6
 """Recognised words needed before their timings may overrule the sound's pace."""
 WORDS_WINDOW = 12.0
 """Seconds back from now whose recognised words count for the cross-check."""
-WORDS_PATIENCE = 8.0
-"""Seconds a pending nudge waits for the words' verdict before the sound decides alone
-(a recogniser gives words only once it closes an utterance)."""
 
 
 class AudioIO:
@@ -55,12 +48,11 @@ class AudioIO:
         *,
         speech_rate: float = 1.0,
         recognizer: Recognizer | None = None,
-        words: Recognizer | None = None,
-        mode: str = "simulated",
+        word_timer: Recognizer | None = None,
+        mode: AudioMode = "simulated",
         echo_tail: float = 0.4,
-        preview: bool = False,
     ) -> None:
-        self.mode = mode
+        self.mode: AudioMode = mode
         self.can_understand = recognizer is not None
         self._mic = mic
         self._speaker = speaker
@@ -68,15 +60,18 @@ class AudioIO:
         self._lang = lang
         self._listener = listener
         self._recognizer = recognizer
-        self._words = words
+        self._words = word_timer
+        """A free-speech recogniser whose word timings cross-check the pace (or None)."""
         self._turn_words: list[Word] = []
         self._words_since = 0.0
         self._speech_rate = speech_rate
         self._echo_tail = echo_tail
-        self._preview = preview
+        self._preview = mode == "preview"
+        """Nobody answers a preview: turns last their planned length."""
         self._consumed = 0
         self._chime = chime()
         self._grammar: tuple[str, ...] | None = None
+        self._gates: _Gates | None = None
 
     def now(self) -> float:
         return self._consumed / LISTEN_RATE
@@ -129,54 +124,64 @@ class AudioIO:
     # -- listening ------------------------------------------------------------------
 
     def listen(self, request: ListenRequest, state: TurnState) -> Heard:
+        """Read blocks until the request's time, an answer or command, or a gate fires."""
         self._expect(self._phrases_for(request))
+        gates = self._gates_for(state)
         while True:
-            now = self.now()
-            due = request.due(now)
+            due = request.due(self.now())
             if due is not None:
                 return due
             block = self._read(BLOCK)
             hearing = self._listener.hear(block)
-            _update(state, hearing.seconds, hearing.is_speech)
-            if hearing.pace_sps is not None:
-                state.pace_samples.append(hearing.pace_sps)
+            _update(state, hearing)
             if request.watch_pace is not None:
                 self._hear_words(block)
-            heard = self._recognized(block, request)
+            heard = (
+                self._recognized(block, request)
+                or self._raised(request, gates.breath, hearing, state)
+                or self._paced(request, gates, hearing, state)
+                or self._silence_end(request, state)
+            )
             if heard is not None:
                 return heard
-            if request.watch_raised and hearing.raised_over_db is not None:
-                state.pending_raise = hearing.raised_over_db
-                state.pending_raise_since = self.now()
-            if state.pending_raise is not None and (
-                state.silence_run >= BREATH_GAP
-                or self.now() - state.pending_raise_since >= RAISE_WAIT_FOR_BREATH
-            ):
-                over, state.pending_raise = state.pending_raise, None
-                return Heard("raised", over_db=over)
-            limit, pace = request.watch_pace, hearing.pace_sps
-            if limit is not None and pace is not None and pace > limit:
-                if state.pending_pace is None:
-                    state.pending_pace_since = self.now()
-                state.pending_pace = pace
-            if limit is not None and state.pending_pace and state.silence_run >= PACE_PAUSE:
-                words_sps = self._words_pace()
-                waiting = (
-                    self._words is not None
-                    and words_sps is None
-                    and self.now() - state.pending_pace_since < WORDS_PATIENCE
-                )
-                if not waiting:
-                    sps, state.pending_pace = state.pending_pace, None
-                    if words_sps is None or words_sps > limit:
-                        return Heard("pace", pace_sps=sps, words_sps=words_sps)
-                    # The words say the pace is fine: the sound's estimate ran high.
-            if (
-                request.end_on_silence is not None
-                and not self._preview
-                and state.silence_run >= request.end_on_silence
-            ):
-                return Heard("silence")
+
+    def _gates_for(self, state: TurnState) -> _Gates:
+        """The gates of one turn or question: kept across its `listen` calls, so a raise
+        or a fast pace found before a warning still waits for its breath after it."""
+        if self._gates is None or self._gates.state is not state:
+            self._gates = _Gates(state)
+        return self._gates
+
+    def _raised(
+        self, request: ListenRequest, gate: BreathGate, hearing: Hearing, state: TurnState
+    ) -> Heard | None:
+        detected = hearing.raised_over_db if request.watch_raised else None
+        over = gate.update(hearing.seconds, state.silence_run, detected)
+        return None if over is None else Heard("raised", over_db=over)
+
+    def _paced(
+        self, request: ListenRequest, gates: _Gates, hearing: Hearing, state: TurnState
+    ) -> Heard | None:
+        if request.watch_pace is None:
+            return None
+        gate = gates.pace
+        if gate is None or gate.limit != request.watch_pace:
+            gate = gates.pace = PaceGate(request.watch_pace)
+        if not gate.update(hearing.seconds, state.silence_run, hearing.pace_sps):
+            return None
+        sps, words_sps = gate.pending_sps or 0.0, self._words_pace()
+        if gate.call(words_sps, self._words is not None) != "nudge":
+            return None  # waiting for the words, or they say the sound's estimate ran high
+        return Heard("pace", pace_sps=sps, words_sps=words_sps)
+
+    def _silence_end(self, request: ListenRequest, state: TurnState) -> Heard | None:
+        if request.end_on_silence is None or self._preview:
+            return None
+        return (
+            Heard("silence")
+            if SilenceGate(request.end_on_silence).ends(state.silence_run)
+            else None
+        )
 
     def _recognized(self, block: Samples, request: ListenRequest) -> Heard | None:
         if self._recognizer is None:
@@ -262,13 +267,24 @@ class AudioIO:
         self._speaker.close()
 
 
-def _update(state: TurnState, seconds: float, is_speech: bool) -> None:
-    state.in_speech = is_speech
-    if is_speech:
-        state.speech_seconds += seconds
+@dataclass
+class _Gates:
+    """The gates of one `TurnState` (see `AudioIO._gates_for`)."""
+
+    state: TurnState
+    breath: BreathGate = field(default_factory=BreathGate)
+    pace: PaceGate | None = None
+
+
+def _update(state: TurnState, hearing: Hearing) -> None:
+    state.in_speech = hearing.is_speech
+    if hearing.is_speech:
+        state.speech_seconds += hearing.seconds
         state.silence_run = 0.0
     else:
-        state.silence_run += seconds
+        state.silence_run += hearing.seconds
+    if hearing.pace_sps is not None:
+        state.pace_samples.append(hearing.pace_sps)
 
 
 def _trim_trailing_silence(chunk: AudioChunk, threshold: float = 1e-3) -> AudioChunk:

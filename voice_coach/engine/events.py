@@ -14,9 +14,40 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
+from voice_coach.engine.io import Mode
 from voice_coach.files import DiskFullError, PrivateFile
+
+EndReason = Literal[
+    "done",
+    "end_step",
+    "stop",
+    "stop_for_evening",
+    "paused_too_long",
+    "input_ended",
+    "device_lost",
+    "disk_full",
+    "interrupted",
+    "error",
+]
+"""Why a session ended: the script ran out (done), an `end` step, a spoken stop, a
+couple stopping after a breathing pause, a pause left for half an hour, the input or
+the device gone, the disk full (the event log or a recording could not be written),
+Ctrl-C, or an unexpected error."""
+
+TurnPart = Literal["turn", "message", "mirror", "correction"]
+"""What a turn is: a plain turn, or a part of the mirroring loop."""
+
+TurnEndReason = Literal["time", "silence", "done", "command", "input_ended", "device_lost"]
+"""Why a turn ended: its time (with grace), silence, Enter in text mode, `next`, or
+the input ending inside it."""
+
+BreathingReason = Literal["raised_voice", "script"]
+"""Why breathing began: voices rose, or a `breathe` step."""
+
+BaselineSource = Literal["calibrate", "first_speech"]
+"""Where the couple's level was learned."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +80,7 @@ class SessionStarted(Event):
     script: str
     language: str
     names: list[str]
-    mode: str
-    """live, simulated, preview or text."""
+    mode: Mode
 
 
 @dataclass(frozen=True)
@@ -82,8 +112,7 @@ class TurnStarted(Event):
     """A or B."""
     seconds: float
     """Planned maximum length."""
-    part: str = "turn"
-    """turn, message, mirror, correction or more (inside a mirror loop)."""
+    part: TurnPart = "turn"
 
 
 @dataclass(frozen=True)
@@ -105,8 +134,7 @@ class TurnEnded(Event):
     """How long the turn lasted."""
     speech_seconds: float
     """How much of it was speech."""
-    reason: str
-    """time, silence, done (Enter in text mode), command, input_ended or device_lost."""
+    reason: TurnEndReason
 
 
 @dataclass(frozen=True)
@@ -155,8 +183,7 @@ class RaisedVoice(Event):
 class BreathingStarted(Event):
     """A breathing pause or exercise began."""
 
-    reason: str
-    """raised_voice or script."""
+    reason: BreathingReason
 
 
 @dataclass(frozen=True)
@@ -182,8 +209,7 @@ class Baseline(Event):
     """The couple's speaking level was learned."""
 
     dbfs: float
-    source: str
-    """calibrate or first_speech."""
+    source: BaselineSource
 
 
 @dataclass(frozen=True)
@@ -211,13 +237,11 @@ class SessionSummary(Event):
 class SessionEnded(Event):
     """The session ended."""
 
-    reason: str
-    """done, end_step (the script's `end`), stop, stop_for_evening, input_ended,
-    device_lost, disk_full (the event log or a recording could not be written),
-    interrupted (Ctrl-C) or error."""
+    reason: EndReason
 
 
-Listener = Callable[[Event], None]
+Subscriber = Callable[[Event], None]
+"""Something that takes each event as it happens (a JSONL file, the terminal)."""
 
 
 class EventLog:
@@ -225,9 +249,9 @@ class EventLog:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self._listeners: list[Listener] = []
+        self._listeners: list[Subscriber] = []
 
-    def subscribe(self, listener: Listener) -> None:
+    def subscribe(self, listener: Subscriber) -> None:
         """Call `listener` for every later event."""
         self._listeners.append(listener)
 

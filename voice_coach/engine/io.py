@@ -15,14 +15,22 @@ from typing import Literal, Protocol
 Reason = Literal["time", "warn", "silence", "done", "command", "answer", "raised", "pace"]
 """Why `listen` returned; `done` is a typed turn ended with Enter (text mode)."""
 
+AudioMode = Literal["live", "simulated", "preview"]
+"""How a session on the audio clock meets the world: the sound card, a WAV, or nobody
+(a preview: turns last their planned length)."""
+Mode = Literal["live", "simulated", "preview", "text"]
+"""An audio mode, or a terminal."""
+
+InputEndReason = Literal["input_ended", "device_lost"]
+"""Why the input ran out."""
+
 
 class InputEnded(Exception):
     """The input ran out: the end of a simulated session's WAV, or a device that is gone."""
 
-    def __init__(self, reason: str = "input_ended") -> None:
+    def __init__(self, reason: InputEndReason = "input_ended") -> None:
         super().__init__(reason)
-        self.reason = reason
-        """input_ended or device_lost."""
+        self.reason: InputEndReason = reason
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,8 @@ class TurnState:
     silence_run: float = 0.0
     """Seconds since speech was last heard (or since the turn began)."""
     in_speech: bool = False
-    pending_raise: float | None = None
-    """dB over baseline of a raised voice waiting for a breath to interrupt at."""
-    pending_raise_since: float = 0.0
-    pending_pace: float | None = None
-    """A fast pace (syllables per second) waiting for a pause to be mentioned at."""
-    pending_pace_since: float = 0.0
-    """Seconds on the session clock when the pending pace was first noticed."""
+    """Whether the latest input was speech (a speaker still talking at the turn's end
+    gets a few seconds' grace)."""
     pace_samples: list[float] = field(default_factory=list)
     """Pace measurements over the turn (syllables per second)."""
 
@@ -96,8 +99,11 @@ class Heard:
 class SessionIO(Protocol):
     """How a session speaks, listens and keeps time."""
 
-    mode: str
-    """live, simulated, preview or text."""
+    @property
+    def mode(self) -> Mode:
+        """How the session meets the couple."""
+        ...
+
     can_understand: bool
     """Whether spoken (or typed) answers and commands can be understood."""
 

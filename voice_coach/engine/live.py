@@ -16,16 +16,16 @@ from voice_coach.audio.ports import Microphone
 from voice_coach.audio.wav import WavWriter
 from voice_coach.config import Config, data_dir
 from voice_coach.engine.audio_io import AudioIO
-from voice_coach.engine.events import Notice
+from voice_coach.engine.build import Ports, audio_session
+from voice_coach.engine.events import EndReason, Notice
 from voice_coach.engine.io import InputEnded
 from voice_coach.engine.prompts import fixed_lines
-from voice_coach.engine.runner import RunOptions, make_log, run_with_log, words_recognizer_for
+from voice_coach.engine.runner import RunOptions, make_log, run_logged, word_timer_for
 from voice_coach.files import DiskFullError, private_dir
 from voice_coach.lang import language
-from voice_coach.listen.listener import Listener
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer
-from voice_coach.speech.voice import Voice
+from voice_coach.speech.voice import PrerenderingVoice, Voice
 
 
 class GuardedMicrophone:
@@ -85,7 +85,7 @@ def live_session(
     recognizer: Recognizer | None,
     mic_name: str | None = None,
     speaker_name: str | None = None,
-) -> str:
+) -> EndReason:
     """Run `script` on the sound card; returns why the session ended."""
     from voice_coach.audio.devices import DeviceError, DeviceLost
     from voice_coach.audio.live import LiveMicrophone, LiveSpeaker
@@ -101,6 +101,8 @@ def live_session(
         speaker = LiveSpeaker.from_settings(config.audio, on_status, speaker_name)
         live_mic = LiveMicrophone.from_settings(config.audio, on_status, mic_name)
     except DeviceError as err:
+        if writer is not None:
+            writer.close()
         raise DeviceError(f"{err} (see `voice-coach devices`)") from err
     recording = None
     if config.privacy.keep_recordings:
@@ -108,25 +110,20 @@ def live_session(
         where = data_dir() / "recordings" / f"{stamp}-{script.id}.wav"
         recording = RecordingMicrophone(live_mic, where)
     mic = GuardedMicrophone(recording or live_mic, DeviceLost)
-    lang = language(script.language)
-    io = AudioIO(
-        mic,
-        speaker,
-        voice,
-        lang,
-        Listener(config.listen.with_overrides(script.settings.overrides())),
-        speech_rate=script.rate,
-        recognizer=recognizer,
-        words=words_recognizer_for(recognizer, config),
-        mode="live",
-        echo_tail=config.listen.echo_tail,
+    ports = Ports(mic, speaker, voice, recognizer, word_timer_for(recognizer, config))
+    session, io = audio_session(
+        script, config.listen, ports, "live", log, options.names, options.seed
     )
     clock.append(io)
+    lang = language(script.language)
     names = list(options.names) or list(lang.default_names)
-    prerender = getattr(voice, "prerender", None)
-    background = prerender(fixed_lines(script, lang, names), script.rate) if prerender else None
+    background = (
+        voice.prerender(fixed_lines(script, lang, names), script.rate)
+        if isinstance(voice, PrerenderingVoice)
+        else None
+    )
     try:
-        reason, _ = run_with_log(script, io, config, options, log, writer)
+        reason = run_logged(session, writer)
     finally:
         if background is not None:
             background.stop()

@@ -18,12 +18,12 @@ from pathlib import Path
 from voice_coach.audio.sim import SilentMicrophone, TrackSpeaker, WavMicrophone
 from voice_coach.config import Config
 from voice_coach.engine.audio_io import AudioIO
-from voice_coach.engine.events import Event, EventLog, JsonlWriter, Notice
-from voice_coach.engine.io import SessionIO
+from voice_coach.engine.build import Ports, audio_session, listen_settings
+from voice_coach.engine.events import EndReason, Event, EventLog, JsonlWriter, Notice
+from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
 from voice_coach.engine.text_io import TextIO
 from voice_coach.lang import language
-from voice_coach.listen.listener import Listener
 from voice_coach.printable import visible
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer, RecognizerError
@@ -62,37 +62,30 @@ def repeatable(options: RunOptions) -> RunOptions:
     return options if options.seed is not None else dataclasses.replace(options, seed=0)
 
 
-def run_session(
-    script: Script, io: SessionIO, config: Config, options: RunOptions
-) -> tuple[str, EventLog]:
-    """Run `script` through `io`; returns why it ended and the events."""
-    log, writer = make_log(options)
-    return run_with_log(script, io, config, options, log, writer)
-
-
-def run_with_log(
-    script: Script,
-    io: SessionIO,
-    config: Config,
-    options: RunOptions,
-    log: EventLog,
-    writer: JsonlWriter | None,
-) -> tuple[str, EventLog]:
-    """Run `script` through `io` into an existing log (closing `writer` at the end)."""
+def run_logged(session: Session, writer: JsonlWriter | None) -> EndReason:
+    """Run `session`, closing the event file `writer` (if any) however it ends."""
     try:
-        session = Session(
-            script,
-            io,
-            language(script.language),
-            config.listen,
-            log,
-            names=options.names,
-            seed=options.seed,
-        )
-        return session.run(), log
+        return session.run()
     finally:
         if writer is not None:
             writer.close()
+
+
+def run_audio(
+    script: Script, config: Config, ports: Ports, mode: AudioMode, options: RunOptions
+) -> tuple[EndReason, EventLog, AudioIO]:
+    """Run `script` on the audio clock with `ports`; returns the end reason, the events
+    and the IO (its clock says how long the session took)."""
+    log, writer = make_log(options)
+    try:
+        session, io = audio_session(
+            script, config.listen, ports, mode, log, options.names, options.seed
+        )
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        raise
+    return run_logged(session, writer), log, io
 
 
 def simulate(
@@ -103,8 +96,8 @@ def simulate(
     options: RunOptions,
     output_path: Path | None = None,
     recognizer: Recognizer | None = None,
-    words: Recognizer | None = None,
-) -> tuple[str, EventLog, float]:
+    word_timer: Recognizer | None = None,
+) -> tuple[EndReason, EventLog, float]:
     """Run with a WAV as the microphone; returns (end reason, events, session seconds).
 
     The input is read and the output written as the session goes (both stream), so
@@ -114,20 +107,8 @@ def simulate(
     mic = WavMicrophone(input_path)
     speaker = TrackSpeaker(path=output_path)
     try:
-        io = AudioIO(
-            mic,
-            speaker,
-            voice,
-            language(script.language),
-            Listener(config.listen.with_overrides(script.settings.overrides())),
-            speech_rate=script.rate,
-            recognizer=recognizer,
-            words=words,
-            mode="simulated",
-            echo_tail=config.listen.echo_tail,
-        )
-        options = repeatable(options)
-        reason, log = run_session(script, io, config, options)
+        ports = Ports(mic, speaker, voice, recognizer, word_timer)
+        reason, log, io = run_audio(script, config, ports, "simulated", repeatable(options))
         if reason == "disk_full":
             speaker.abort()
         else:
@@ -146,19 +127,8 @@ def preview(
     """Render the coach's whole part; partner turns stay silent for their planned length."""
     speaker = TrackSpeaker(path=output_path)
     try:
-        io = AudioIO(
-            SilentMicrophone(),
-            speaker,
-            voice,
-            language(script.language),
-            Listener(config.listen.with_overrides(script.settings.overrides())),
-            speech_rate=script.rate,
-            mode="preview",
-            echo_tail=config.listen.echo_tail,
-            preview=True,
-        )
-        options = repeatable(options)
-        reason, log = run_session(script, io, config, options)
+        ports = Ports(SilentMicrophone(), speaker, voice)
+        reason, log, io = run_audio(script, config, ports, "preview", repeatable(options))
         if reason == "disk_full":
             speaker.abort()
         else:
@@ -169,10 +139,13 @@ def preview(
     return log, io.now()
 
 
-def text_session(script: Script, config: Config, options: RunOptions) -> str:
+def text_session(script: Script, config: Config, options: RunOptions) -> EndReason:
     """Run in the terminal: lines printed, turns and answers typed."""
-    reason, _ = run_session(script, TextIO(language(script.language)), config, options)
-    return reason
+    log, writer = make_log(options)
+    lang = language(script.language)
+    settings = listen_settings(config.listen, script)
+    session = Session(script, TextIO(lang), lang, settings, log, options.names, options.seed)
+    return run_logged(session, writer)
 
 
 def select_voice_for(script: Script, config: Config, notify: Notify) -> Voice:
@@ -197,7 +170,7 @@ def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer
     return recognizer
 
 
-def words_recognizer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:
+def word_timer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:
     """A free-speech recogniser on the same model, for the pace cross-check in turns.
 
     None without a recogniser or when `pace_words` is off. The model is loaded once

@@ -15,7 +15,7 @@ import os
 import select
 import sys
 import time
-from typing import Any
+from typing import Any, Literal
 from typing import TextIO as TextStream
 
 from voice_coach.engine.io import Heard, ListenRequest, TurnState
@@ -29,7 +29,7 @@ _TICK = 0.25
 class TextIO:
     """Prints and reads a terminal; works with pipes too (no countdown redraws then)."""
 
-    mode = "text"
+    mode: Literal["text"] = "text"
     can_understand = True
 
     def __init__(

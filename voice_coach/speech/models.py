@@ -240,7 +240,7 @@ def _installed_path(kind: str, name: str, models_dir: Path) -> Path:
 
 
 @dataclass(frozen=True)
-class Check:
+class ModelVerdict:
     """The verdict on one model (or leftover) in the models folder."""
 
     name: str
@@ -257,7 +257,7 @@ def _crc32_of(path: Path) -> int:
     return crc
 
 
-def verify_vosk_folder(folder: Path, load: bool = True) -> Check:
+def verify_vosk_folder(folder: Path, load: bool = True) -> ModelVerdict:
     """Check an extracted Vosk folder against the sizes and CRC-32s recorded at install,
     then (with `load`) load it the way a session does."""
     found = _verify_vosk_files(folder)
@@ -267,66 +267,76 @@ def verify_vosk_folder(folder: Path, load: bool = True) -> Check:
 
     problem = load_problem(folder)
     if problem is None:
-        return Check(found.name, folder, True, f"{found.detail}; loads")
-    return Check(found.name, folder, False, f"{found.detail}, but it does not load: {problem}")
+        return ModelVerdict(found.name, folder, True, f"{found.detail}; loads")
+    return ModelVerdict(
+        found.name, folder, False, f"{found.detail}, but it does not load: {problem}"
+    )
 
 
-def _verify_vosk_files(folder: Path) -> Check:
+def _verify_vosk_files(folder: Path) -> ModelVerdict:
     name = folder.name
     if not is_vosk_model(folder):
-        return Check(name, folder, False, "not a whole Vosk model (no am/final.mdl or graph)")
+        return ModelVerdict(
+            name, folder, False, "not a whole Vosk model (no am/final.mdl or graph)"
+        )
     record_path = folder / FILES_RECORD
     if not record_path.is_file():
-        return Check(name, folder, True, "structure ok (copied by hand: no checksums to compare)")
+        return ModelVerdict(
+            name, folder, True, "structure ok (copied by hand: no checksums to compare)"
+        )
     try:
         record: dict[str, dict[str, int]] = json.loads(record_path.read_text())
     except (OSError, ValueError) as err:
-        return Check(name, folder, False, f"cannot read {FILES_RECORD}: {err}")
+        return ModelVerdict(name, folder, False, f"cannot read {FILES_RECORD}: {err}")
     for member, expected in sorted(record.items()):
         path = folder / member
         if not path.is_file():
-            return Check(name, folder, False, f"missing file {member}")
+            return ModelVerdict(name, folder, False, f"missing file {member}")
         if path.stat().st_size != expected["size"]:
-            return Check(name, folder, False, f"size mismatch in {member}")
+            return ModelVerdict(name, folder, False, f"size mismatch in {member}")
         if _crc32_of(path) != expected["crc32"]:
-            return Check(name, folder, False, f"checksum mismatch (CRC-32) in {member}")
-    return Check(name, folder, True, f"{len(record)} files match their CRC-32")
+            return ModelVerdict(name, folder, False, f"checksum mismatch (CRC-32) in {member}")
+    return ModelVerdict(name, folder, True, f"{len(record)} files match their CRC-32")
 
 
-def verify_voice(models_dir: Path, name: str, manifest: Sequence[ModelEntry] = MANIFEST) -> Check:
+def verify_voice(
+    models_dir: Path, name: str, manifest: Sequence[ModelEntry] = MANIFEST
+) -> ModelVerdict:
     """Check a Piper voice's files against the manifest (or that its config parses)."""
     onnx, config = piper_voice_paths(models_dir, name)
     entry = find_entry(name, "voice", manifest)
     if not config.is_file():
-        return Check(name, onnx, False, f"{config.name} is missing")
+        return ModelVerdict(name, onnx, False, f"{config.name} is missing")
     if not onnx.is_file():
-        return Check(name, onnx, False, f"{onnx.name} is missing")
+        return ModelVerdict(name, onnx, False, f"{onnx.name} is missing")
     if entry is None:
         try:
             json.loads(config.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
-            return Check(name, onnx, False, f"{config.name} is not valid JSON ({err})")
-        return Check(name, onnx, True, "not in the manifest: config readable, no checksum known")
+            return ModelVerdict(name, onnx, False, f"{config.name} is not valid JSON ({err})")
+        return ModelVerdict(
+            name, onnx, True, "not in the manifest: config readable, no checksum known"
+        )
     for file in entry.files:
         path = models_dir / file.dest
         if file.size is not None and path.stat().st_size != file.size:
-            return Check(
+            return ModelVerdict(
                 name,
                 onnx,
                 False,
                 f"size mismatch in {path.name}: {path.stat().st_size} bytes, expected {file.size}",
             )
         if file.md5 is not None and md5_of(path) != file.md5:
-            return Check(name, onnx, False, f"checksum mismatch (MD5) in {path.name}")
-    return Check(name, onnx, True, "sizes and MD5s match")
+            return ModelVerdict(name, onnx, False, f"checksum mismatch (MD5) in {path.name}")
+    return ModelVerdict(name, onnx, True, "sizes and MD5s match")
 
 
 def verify_models(
     models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST, load: bool = True
-) -> list[Check]:
+) -> list[ModelVerdict]:
     """Check every model present in the models folder, and report leftovers; with
     `load`, each recogniser must also load."""
-    checks: list[Check] = []
+    checks: list[ModelVerdict] = []
     piper = models_dir / "piper"
     if piper.is_dir():
         names = {p.name[: -len(".onnx")] for p in piper.glob("*.onnx")}
@@ -336,7 +346,7 @@ def verify_models(
         checks.append(verify_vosk_folder(folder, load))
     for part in sorted(models_dir.glob("*/*.part")):
         checks.append(
-            Check(
+            ModelVerdict(
                 part.name,
                 part,
                 True,
