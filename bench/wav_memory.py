@@ -5,7 +5,7 @@ runs each command in its own process and reads that process's peak resident memo
 (`ru_maxrss` from wait4). Also measures reading the file alone through `WavReader`
 and the streaming resampler, the part `analyze` and `run --input` share.
 
-    .venv/bin/python -m bench wav_memory          # HOURS=0.1 for a quick look
+    .venv/bin/python -m bench wav_memory     # HOURS=0.1 for a quick look, ONLY=run
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 HOURS = float(os.environ.get("HOURS", "2"))
+ONLY = os.environ.get("ONLY", "")
+"""Run only the measurements whose label contains this (e.g. ONLY=run)."""
 RATE = 48_000
 SCRIPT = """\
 id: long-listen
@@ -95,6 +97,8 @@ def main() -> None:
             "analyze --json": [*exe, "analyze", str(wav), "--json"],
         }  # fmt: skip
         for label, argv in runs.items():
+            if ONLY not in label:
+                continue
             peak, wall, code = _peak(argv, env)
             print(f"{label}: peak {peak:.0f} MB resident, {wall:.0f} s wall, exit {code}")
 
