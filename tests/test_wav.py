@@ -153,3 +153,19 @@ def test_an_endless_device_is_refused(path: str) -> None:
 def test_a_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(WavError, match="folder"):
         read_wav(tmp_path)
+
+
+@pytest.mark.timeout(30)
+def test_analyze_and_run_on_a_device_or_fifo_say_so_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voice_coach.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    fifo = tmp_path / "pipe.wav"
+    os.mkfifo(fifo)
+    assert main(["analyze", "/dev/zero"]) == 1
+    assert main(["analyze", str(fifo)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("a pipe or a device") == 2 and err.count("\n") == 2
