@@ -50,6 +50,7 @@ def test_doctor_with_the_rig_up_passes_and_names_what_is_missing(
     assert checks["config folder"].startswith("OK")
 
 
+@pytest.mark.slow  # loads the real Korean Vosk model, as a session would
 def test_doctor_finds_models_where_sessions_find_them(home: Path) -> None:
     models = home / "models"
     models.mkdir()

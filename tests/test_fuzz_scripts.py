@@ -219,6 +219,7 @@ def _check(seed: int, folder: Path, fail: Callable[[str], None]) -> str:
     return "ran"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_mutated_builtin_scripts_never_give_a_traceback(tmp_path: Path) -> None:
     assert len(SOURCES) >= 10

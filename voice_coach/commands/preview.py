@@ -9,7 +9,6 @@ from typing import Any
 
 from voice_coach.commands.common import add_names_option, load_script_arg, parse_names
 from voice_coach.config import load_config
-from voice_coach.engine import runner
 from voice_coach.files import check_target
 
 
@@ -32,6 +31,8 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Render the preview."""
+    from voice_coach.engine import runner
+
     config = load_config()
     script = load_script_arg(args.script)
     check_target(Path(args.output), "-o")

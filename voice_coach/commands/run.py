@@ -6,7 +6,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voice_coach.commands import UserError
 from voice_coach.commands.common import (
@@ -17,12 +17,14 @@ from voice_coach.commands.common import (
 )
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
-from voice_coach.engine import runner
 from voice_coach.files import check_target
 from voice_coach.printable import visible
 from voice_coach.script.model import Script
-from voice_coach.speech.recognizer import Recognizer
-from voice_coach.speech.voice import Voice
+
+if TYPE_CHECKING:  # the engine loads numpy and scipy: only when a session runs
+    from voice_coach.engine.runner import RunOptions
+    from voice_coach.speech.recognizer import Recognizer
+    from voice_coach.speech.voice import Voice
 
 
 def register(sub: Any) -> None:
@@ -50,6 +52,8 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the session the arguments describe."""
+    from voice_coach.engine import runner
+
     config = load_config()
     script = load_script_arg(args.script)
     options = runner.RunOptions(
@@ -89,13 +93,15 @@ def _simulate(
     args: argparse.Namespace,
     script: Script,
     config: Config,
-    options: runner.RunOptions,
+    options: RunOptions,
     voice: Voice,
     recognizer: Recognizer | None,
 ) -> int:
     input_path = existing_file(args.input, "input WAV")
     output = Path(args.output) if args.output else None
     started = time.perf_counter()
+    from voice_coach.engine import runner
+
     word_timer = runner.word_timer_for(recognizer, config)
     reason, _, seconds = runner.simulate(
         script, input_path, voice, config, options, output, recognizer, word_timer

@@ -23,6 +23,7 @@ from voice_coach.script.kinds import (
     MAX_EXPANDED_STEPS,
     MAX_PLANNED_SECONDS,
     STEP_KINDS,
+    Form,
     Kind,
     with_pattern,
 )
@@ -444,29 +445,42 @@ class Reader:
         self, kind: Kind[Any], key: Node, node: Node, nested: int
     ) -> dict[str, Any] | None:
         """The model's keyword arguments from whichever of the kind's forms `node` has."""
-        forms = kind.forms
-        scalar = self.scalar(node) if isinstance(node, ScalarNode) else None
-        if node.tag == _TAG + "null" and "null" in forms:
+        form = self.form(kind, node)
+        if form in ("null", "true", "empty"):
             return {}
-        if scalar is True and "true" in forms:
-            return {}
-        if isinstance(node, MappingNode) and not node.value and "empty" in forms:
-            return {}
-        if isinstance(node, MappingNode) and "mapping" in forms:
-            return self.fields(node, kind.fields, kind.name, key, nested)
-        is_number = isinstance(scalar, int | float) and not isinstance(scalar, bool)
-        if "seconds" in forms and (is_number or forms[0] == "seconds"):
+        if form == "seconds":
             seconds = self.number(node, kind.name, rules.NUMBERS["seconds"])
             return None if isinstance(seconds, Bad) else {kind.shorthand: seconds}
-        if "text" in forms and (not kind.shape or isinstance(scalar, str)):
+        if form == "text":
             text = self.text(node, kind.name, rules.STEP_PLACEHOLDERS)
             return None if isinstance(text, Bad) else {kind.shorthand: text}
-        if kind.shape:
+        if form is None and kind.shape:
             self.report(
                 node, f"{kind.name} should be {kind.shape}, found {_found(node)}{kind.shape_hint}"
             )
             return None
-        return self.fields(node, kind.fields, kind.name, key, nested)  # reports the mapping
+        return self.fields(node, kind.fields, kind.name, key, nested)  # or reports a non-mapping
+
+    def form(self, kind: Kind[Any], node: Node) -> Form | None:
+        """Which of the kind's forms `node` is written in (None: none of them).
+
+        A kind with one usual scalar form and no `shape` message gets that form anyway,
+        so its own check says what is wrong ("pause should be a number of seconds").
+        """
+        scalar = self.scalar(node) if isinstance(node, ScalarNode) else None
+        fits: dict[Form, bool] = {
+            "null": node.tag == _TAG + "null",
+            "true": scalar is True,
+            "empty": isinstance(node, MappingNode) and not node.value,
+            "mapping": isinstance(node, MappingNode),
+            "seconds": isinstance(scalar, int | float) and not isinstance(scalar, bool),
+            "text": isinstance(scalar, str) or isinstance(node, SequenceNode),
+        }
+        for form, fit in fits.items():
+            if fit and form in kind.forms:
+                return form
+        first = kind.forms[0]
+        return first if not kind.shape and first in ("seconds", "text") else None
 
     def breathe(self, node: Node, label: str) -> model.Breathe | Bad:
         """A breathing pattern written as a mapping (the settings' `breathing`)."""
