@@ -3,6 +3,8 @@
 FakeRecognizer stands in for Vosk with a Dutch or English model (none can be
 downloaded on this machine): it "hears" given utterances at given moments of the
 session clock, counting the samples it is fed exactly as the engine feeds Vosk.
+AnsweringRecognizer stands in for the same: a partner who answers a question a
+moment after the coach starts listening for it.
 """
 
 from __future__ import annotations
@@ -52,6 +54,43 @@ class FakeRecognizer:
             Word(t, start + i * self._word_seconds, start + (i + 1) * self._word_seconds)
             for i, t in enumerate(tokens)
         )
+
+    def flush(self) -> Utterance | None:
+        return None
+
+
+class AnsweringRecognizer:
+    """Stands in for Vosk with a Dutch or English model: a partner who answers questions.
+
+    Each time the engine starts listening with a grammar that holds `listen_for`, the
+    next of `replies` is "heard" `delay` seconds later (None: silence that time). A
+    new grammar (the coach speaking, say) drops a reply not yet heard, as a partner
+    does not answer over the coach.
+    """
+
+    def __init__(self, replies: Sequence[str | None], listen_for: str, delay: float = 1.5) -> None:
+        self._replies = list(replies)
+        self._listen_for = listen_for
+        self._delay = round(delay * LISTEN_RATE)
+        self._fed = 0
+        self._pending: tuple[int, str] | None = None
+        self.grammars: list[list[str] | None] = []
+
+    def expect(self, phrases: Sequence[str] | None) -> None:
+        self.grammars.append(list(phrases) if phrases is not None else None)
+        self._pending = None
+        if phrases is not None and self._listen_for in phrases and self._replies:
+            reply = self._replies.pop(0)
+            if reply is not None:
+                self._pending = (self._fed + self._delay, reply)
+
+    def accept(self, block: Samples) -> Utterance | None:
+        self._fed += len(block)
+        if self._pending is not None and self._fed >= self._pending[0]:
+            text = self._pending[1]
+            self._pending = None
+            return Utterance(text, ())
+        return None
 
     def flush(self) -> Utterance | None:
         return None

@@ -302,3 +302,17 @@ def test_a_streamed_track_with_long_silences_is_written_exactly(tmp_path: Path) 
     assert samples[1000] == pytest.approx(0.5, abs=1e-4)
     assert samples[240_000 + 10] == pytest.approx(0.25, abs=1e-4)
     assert not samples[2000:240_000].any()
+
+
+def test_the_journal_export_refuses_a_planted_symlink(tmp_path: Path) -> None:
+    from voice_coach.journal.export import write_csv
+
+    victim = tmp_path / "victim"
+    victim.write_text("keep me")
+    link = tmp_path / "export.csv"
+    link.symlink_to(victim)
+    with pytest.raises(FileError, match="symbolic link"):
+        write_csv(link, [])
+    assert victim.read_text() == "keep me"
+    write_csv(tmp_path / "real.csv", [])
+    assert _mode(tmp_path / "real.csv") == 0o600

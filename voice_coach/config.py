@@ -15,6 +15,7 @@ The config file is TOML at `$XDG_CONFIG_HOME/voice-coach/config.toml`
     raised_voice_db = 8.0
     [privacy]
     keep_recordings = false
+    journal = true         # live sessions are remembered (no words, no audio)
 """
 
 from __future__ import annotations
@@ -131,6 +132,10 @@ class PrivacySettings:
     keep_recordings: bool = False
     """Save the microphone audio of each live session (readable by the user only).
     Recognised words are never written anywhere: only answers and commands."""
+    journal: bool = True
+    """Remember each live session in the journal (`voice-coach journal`): when, which
+    exercise, talk time, breathing pauses, answer words and ratings; never what was
+    said. Simulated and typed sessions are remembered only with `run --journal`."""
 
 
 @dataclass(frozen=True)

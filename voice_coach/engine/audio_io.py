@@ -187,15 +187,17 @@ class AudioIO:
         if self._recognizer is None:
             return None
         utterance = self._recognizer.accept(block)
-        if utterance is None or not utterance.text.strip():
+        if utterance is None:
             return None
+        if not utterance.text.strip():  # only words outside the grammar
+            return Heard("unclear") if request.unclear else None
         command = self._lang.match_command(utterance.text)
         answer = self._lang.match_answer(utterance.text, list(request.answers))
         if answer is not None:  # "verder" answers a question before it continues a pause
             return Heard("answer", text=utterance.text, answer=answer)
         if command is not None:
             return Heard("command", text=utterance.text, command=command)
-        return None
+        return Heard("unclear", text=utterance.text) if request.unclear else None
 
     def _phrases_for(self, request: ListenRequest) -> tuple[str, ...]:
         words = list(self._lang.command_words())

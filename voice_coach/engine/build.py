@@ -15,6 +15,7 @@ from voice_coach.audio.ports import Microphone, Speaker
 from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.events import EventLog
+from voice_coach.engine.history import Recent
 from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
 from voice_coach.lang import language
@@ -66,8 +67,11 @@ def audio_session(
     log: EventLog,
     names: Sequence[str] = (),
     seed: int | None = None,
+    history: Recent | None = None,
 ) -> tuple[Session, AudioIO]:
-    """A session of `script` on the audio clock, and its IO (for the clock and output)."""
+    """A session of `script` on the audio clock, and its IO (for the clock and output);
+    `history` is what a `recap` step speaks from."""
     settings = listen_settings(base, script)
     io = audio_io(script, settings, ports, mode)
-    return Session(script, io, language(script.language), settings, log, names, seed), io
+    lang = language(script.language)
+    return Session(script, io, lang, settings, log, names, seed, history), io

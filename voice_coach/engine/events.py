@@ -150,6 +150,20 @@ class Answer(Event):
 
 
 @dataclass(frozen=True)
+class Rating(Event):
+    """A partner's number on a rating scale, or a skip."""
+
+    speaker: str
+    """The partner's name."""
+    role: str
+    """A or B."""
+    value: int | None
+    """1 to `scale`; None when the partner skipped (said so, or stayed silent)."""
+    scale: int
+    """The top of the scale (5 or 10)."""
+
+
+@dataclass(frozen=True)
 class Command(Event):
     """A spoken command: pause, continue, repeat, next or stop."""
 

@@ -18,6 +18,7 @@ from voice_coach.engine import events as ev
 from voice_coach.engine import summary
 from voice_coach.engine.breathing import LATE_BY, breathing_plan
 from voice_coach.engine.events import EndReason
+from voice_coach.engine.history import Recent, recap_lines
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
 from voice_coach.files import DiskFullError
@@ -31,6 +32,8 @@ from voice_coach.script.model import (
     Mirror,
     Partner,
     Pause,
+    Rate,
+    Recap,
     Repeat,
     Say,
     Script,
@@ -107,7 +110,9 @@ class Session:
         log: ev.EventLog,
         names: Sequence[str] = (),
         seed: int | None = None,
+        history: Recent | None = None,
     ) -> None:
+        """`history`: the couple's recent evenings, for a `recap` step (None: none known)."""
         self.script = script
         self.io = io
         self.lang = lang
@@ -125,6 +130,7 @@ class Session:
         self._overrides = dict(script.phrases)
         self._last_line = ""
         self._baseline: float | None = None
+        self.history = history
 
     # -- the run --------------------------------------------------------------------
 
@@ -143,7 +149,7 @@ class Session:
             if (
                 not self.io.can_understand
                 and self.io.mode != "preview"
-                and any(isinstance(s, Ask | Mirror) for s in walk(self.script.steps))
+                and any(isinstance(s, Ask | Mirror | Rate) for s in walk(self.script.steps))
             ):
                 notice = self._phrase("no_recognizer")
                 self._emit(ev.Notice, code="no_recognizer", text=notice)
@@ -208,6 +214,11 @@ class Session:
                 if step.text:
                     self._say(self._pick(step.text), interruptible=False)
                 raise StopSession("end_step", farewell_said=True)
+            case Rate():
+                self._rate(step)
+            case Recap():
+                for line in recap_lines(self.history, self._phrase, self.lang):
+                    self._say(line)
             case _:
                 unhandled(step)
 
@@ -472,6 +483,66 @@ class Session:
     def _yes(self, prompt: str, default: bool) -> bool:
         yes, no = self.lang.keywords["yes"], self.lang.keywords["no"]
         return self._choose(prompt, [yes, no], QUESTION_TIMEOUT, yes if default else no) == yes
+
+    # -- ratings --------------------------------------------------------------------
+
+    def _rate(self, step: Rate) -> None:
+        """The question once, what the ends mean, then each partner's number in turn.
+
+        Without a recogniser nothing can be heard: the step is left out (a preview
+        still speaks it, with the planned silences)."""
+        if not self.io.can_understand and self.io.mode != "preview":
+            return
+        self._say(self._pick(step.prompt))
+        top = self.lang.count(step.scale)
+        if step.low and step.high:
+            self._say(self._phrase("rate_labels", low=step.low, high=step.high, top=top))
+        second: Partner = "B" if step.first == "A" else "A"
+        for role in (step.first, second):
+            self._rate_one(step, role, top)
+
+    def _rate_one(self, step: Rate, role: Partner, top: str) -> None:
+        """Ask one partner; an unclear answer is asked once more; a skip or silence skips."""
+        name = self.names[role]
+        text = self._phrase("rate_ask", name=name)
+        value: int | None = None
+        for _ in range(2):
+            self._say(text)
+            outcome = self._await_rating(step, name)
+            if isinstance(outcome, int):
+                value = outcome
+                break
+            if outcome != "unclear":
+                break
+            text = self._phrase("rate_again", name=name, top=top)
+        self._emit(ev.Rating, speaker=name, role=role, value=value, scale=step.scale)
+        if value is None:
+            self._say(self._phrase("rate_skipped", name=name))
+        else:
+            self._say(self._phrase("rate_heard", name=name, value=self.lang.count(value)))
+
+    def _await_rating(self, step: Rate, name: str) -> int | Literal["skip", "unclear"]:
+        """Listen up to the step's timeout for a number (commands extend it); silence
+        and `next` skip."""
+        words = self.lang.rating_words(step.scale)
+        until = self.io.now() + step.timeout
+        while True:
+            request = ListenRequest(
+                until=until,
+                answers=words,
+                unclear=True,
+                prompt=f"{name} (1-{step.scale})",
+            )
+            heard = self._listen(request, TurnState())
+            if heard.reason in ("answer", "unclear"):
+                parsed = self.lang.parse_rating(heard.text, step.scale)
+                return "unclear" if parsed is None else parsed
+            if heard.reason != "command":
+                return "skip"
+            start = self.io.now()
+            if self._command(heard) == "next":
+                return "skip"
+            until += self.io.now() - start
 
     # -- mirroring ------------------------------------------------------------------
 

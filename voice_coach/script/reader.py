@@ -234,6 +234,8 @@ class Reader:
             return self.number(node, label, rules.NUMBERS[kind])
         if kind == "bool":
             return self.flag(node, label)
+        if kind == "scale":
+            return self.scale(node, label)
         if kind == "text":
             return self.text(node, label, rules.STEP_PLACEHOLDERS)
         if kind in ("string", "id", "language", "partner", "pattern"):
@@ -266,6 +268,18 @@ class Reader:
             self.report(node, f"{label} should be {wrong}, found {node.value}")
             return _BAD
         return int(value) if rule.integer else float(value)
+
+    def scale(self, node: Node, label: str) -> int | Bad:
+        value = self.scalar(node) if isinstance(node, ScalarNode) else None
+        if value is _BAD:
+            return _BAD
+        if isinstance(value, bool) or value not in rules.SCALES:
+            tops = " or ".join(str(top) for top in rules.SCALES)
+            self.report(
+                node, f"{label} should be {tops} (the top of the scale), found {_found(node)}"
+            )
+            return _BAD
+        return int(value)
 
     def flag(self, node: Node, label: str) -> bool | Bad:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None

@@ -69,12 +69,16 @@ NUMBERS: dict[str, Number] = {
 """Number kinds by name: durations are seconds, counts whole numbers."""
 
 
+SCALES = (10, 5)
+"""The tops a rating scale may have (1 to 10, 1 to 5); the first is the default."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of a mapping in the language.
 
     `kind` is a key of NUMBERS or one of: bool, text (a string or a list of
-    strings), string, id, language, partner, pattern, steps, answers, voice,
+    strings), string, id, language, partner, pattern, scale, steps, answers, voice,
     settings, phrases, breathe.
     """
 

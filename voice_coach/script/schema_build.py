@@ -62,6 +62,7 @@ def _field(rule: rules.Field) -> dict[str, Any]:
         "language": {"enum": list(SUPPORTED)},
         "partner": {"enum": list(rules.PARTNERS)},
         "pattern": {"enum": list(rules.BREATHING_PATTERNS)},
+        "scale": {"enum": list(rules.SCALES)},
     }
     if kind in simple:
         return {"description": doc, **simple[kind]}
