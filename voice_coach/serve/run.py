@@ -141,7 +141,7 @@ def serve(
             assert options.input_path is not None
             path = options.input_path
             mic = ServeMicrophone(lambda: WavMicrophone(path), log=log, on_block=notifier.alive)
-            track = TrackSpeaker()
+            track = TrackSpeaker(path=options.output_path)  # streams: an evening is long
             speaker: Speaker = track
             wall_now = None
             start = options.start or dt.datetime.now().replace(microsecond=0)
@@ -179,12 +179,17 @@ def serve(
             checkin_done=options.checkin_done or (journal.checkin_done if journal else None),
             seed=options.seed if options.seed is not None else (0 if simulated else None),
         )
-        with signal_handlers(server):
-            reason = server.run()
+        try:
+            with signal_handlers(server):
+                reason = server.run()
+        except BaseException:
+            if track is not None:
+                track.abort()  # no partial output WAV
+            raise
         mic.close()
         speaker.close()
-        if track is not None and options.output_path is not None:
-            track.save(options.output_path, seconds=mic.seconds)
+        if track is not None:
+            track.finish(seconds=mic.seconds)
         return reason, server
     finally:
         if writer is not None:
