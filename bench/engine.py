@@ -7,11 +7,8 @@ import time
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import ListenSettings
-from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.build import Ports, audio_session
 from voice_coach.engine.events import EventLog
-from voice_coach.engine.session import Session
-from voice_coach.lang import language
-from voice_coach.listen.listener import Listener
 from voice_coach.script.model import Mirror, Script, Turn
 from voice_coach.speech.voice import FakeVoice
 
@@ -21,9 +18,10 @@ def main() -> None:
     steps.append(Mirror("A", "B", 45, rounds=2, swap=True))
     script = Script(id="bench", title="Bench", language="nl", steps=tuple(steps))
     mic = WavMicrophone(AudioChunk.silence(900, LISTEN_RATE))
-    io = AudioIO(mic, TrackSpeaker(), FakeVoice(), language("nl"), Listener(ListenSettings()))
+    ports = Ports(mic, TrackSpeaker(), FakeVoice())
+    session, io = audio_session(script, ListenSettings(), ports, "simulated", EventLog(), seed=0)
     started = time.perf_counter()
-    Session(script, io, language("nl"), ListenSettings(), EventLog(), seed=0).run()
+    session.run()
     wall = time.perf_counter() - started
     print(f"simulated {io.now():.0f} s of session in {wall:.2f} s wall")
     print(f"simulation speed: {io.now() / wall:.0f} audio seconds per wall second")

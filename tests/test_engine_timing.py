@@ -154,6 +154,7 @@ def test_same_input_gives_the_same_events() -> None:
     assert first == second
 
 
+@pytest.mark.slow
 def test_a_ten_minute_session_simulates_in_well_under_a_minute() -> None:
     turns = [Turn("A" if i % 2 == 0 else "B", 60, ("Vertel.",), 10) for i in range(10)]
     script = script_of(*turns)

@@ -66,6 +66,7 @@ def test_run_with_input_writes_events_and_the_coach_track(tmp_path: Path) -> Non
     assert {"step_started", "said", "turn_started", "turn_ended", "session_summary"} <= kinds
 
 
+@pytest.mark.slow
 def test_run_with_an_escalating_conversation_breaks_for_breathing(tmp_path: Path) -> None:
     dry = _run(tmp_path, AudioChunk.silence(60, LISTEN_RATE), "dry")
     start = next(e["t"] for e in dry if e["type"] == "turn_started") + 0.5

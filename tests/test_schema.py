@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from voice_coach.lang import PHRASES
-from voice_coach.script import model, rules
+from voice_coach.script import kinds, rules
 from voice_coach.script.load import check_file
 from voice_coach.script.schema_build import SCHEMA_PATH, build_schema, schema_text
 from voice_coach.yaml12 import load_yaml
@@ -64,7 +64,7 @@ def test_schema_file_is_up_to_date() -> None:
 
 def test_schema_names_every_step_kind_and_phrase() -> None:
     schema = build_schema()
-    assert list(schema["$defs"]["step"]["properties"]) == list(model.STEP_KINDS)
+    assert list(schema["$defs"]["step"]["properties"]) == list(kinds.STEP_KINDS)
     assert list(schema["$defs"]["phrases"]["properties"]) == list(PHRASES)
 
 
@@ -155,8 +155,8 @@ def test_doc_examples_pass_both(
 
 def test_docs_name_every_key_step_and_phrase() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    names = [*model.STEP_KINDS, *PHRASES]
-    for spec in (rules.TOP, rules.VOICE, rules.SETTINGS, *rules.STEP_FIELDS.values()):
+    names = [*kinds.STEP_KINDS, *PHRASES]
+    for spec in (rules.TOP, rules.VOICE, rules.SETTINGS, *(k.fields for k in kinds.KINDS.values())):
         names.extend(spec)
     missing = [name for name in names if f"`{name}`" not in text]
     assert missing == []

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.script import model
+from voice_coach.script import kinds, model
 from voice_coach.script.errors import Problem, ScriptError
 from voice_coach.script.load import check_file, check_paths, load_script
 
@@ -120,8 +120,8 @@ def test_full_script_builds_every_step_kind() -> None:
     assert (script.id, script.title, script.language) == ("alles-erin", "Alles erin", "nl")
     assert script.rate == 0.8
     assert script.path == str(GOOD / "full.yaml")
-    kinds = {type(step).__name__.lower() for step in script.steps}
-    assert kinds == set(model.STEP_KINDS)
+    built = {kinds.kind_of(step).name for step in script.steps}
+    assert built == set(kinds.STEP_KINDS)
     first, variants = script.steps[0], script.steps[1]
     assert first == model.Say(text=("Welkom {A} en {B}.",), line=23)
     assert isinstance(variants, model.Say) and len(variants.text) == 2
@@ -151,15 +151,29 @@ def test_short_forms_of_calibrate_and_summary() -> None:
     assert steps[11] == model.Calibrate(
         seconds=15, prompt=("Vertel elkaar wat je vandaag at.",), line=34
     )
-    assert steps[-4:-2] == (model.Summary(line=65), model.Summary(line=66))
+    assert steps[-4:-2] == (model.Summary(line=67), model.Summary(line=68))
 
 
 def test_end_with_and_without_last_words() -> None:
     steps = load_script(GOOD / "full.yaml").steps
     ask = steps[-2]
     assert isinstance(ask, model.Ask)
-    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=71),)
-    assert steps[-1] == model.End(line=72)
+    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=73),)
+    assert steps[-1] == model.End(line=74)
+
+
+def test_a_rating_and_a_recap() -> None:
+    steps = load_script(GOOD / "full.yaml").steps
+    assert steps[18] == model.Recap(line=65)
+    assert steps[19] == model.Rate(
+        prompt=("Hoe was het vanavond, van één tot tien?",),
+        scale=10,
+        low="slecht",
+        high="heel fijn",
+        first="B",
+        timeout=6,
+        line=66,
+    )
 
 
 def test_end_with_a_wrong_value_points_at_it(tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ def test_word_timings_overrule_a_fast_sound_estimate_only_when_they_disagree(
         [(start + end + 0.2, "ik ben heel blij met wat we nu doen") for _, end in scene.speech],
         word_seconds=word_seconds,
     )
-    _, log, _, _ = run(script, _scene_at(scene, start, 300), words=words)
+    _, log, _, _ = run(script, _scene_at(scene, start, 300), word_timer=words)
     feedback = events_of(log, "pace_feedback")
     if not nudged:
         assert feedback == []
@@ -213,7 +213,7 @@ def test_the_real_recogniser_cross_checks_a_fast_pace(korean: VoskRecognizer) ->
     for text in ("안녕하세요 오늘은 날씨가 좋네요", "저는 공원에서 오래 걸었어요") * 3:
         scene.say(speechgen.espeak(text, "ko", 230), -24.0, pause=0.6)
     words = VoskRecognizer(korean.model_dir)
-    _, log, _, _ = run(script, _scene_at(scene, start, 200), words=words)
+    _, log, _, _ = run(script, _scene_at(scene, start, 200), word_timer=words)
     (nudge,) = events_of(log, "pace_feedback")
     assert nudge["words_syllables_per_s"] is not None
     assert nudge["words_syllables_per_s"] > 3.5 * 1.3

@@ -15,12 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
-from voice_coach.audio.wav import read_wav
-from voice_coach.commands import UserError
+from voice_coach.audio.chunk import LISTEN_RATE
+from voice_coach.audio.resample import resampled
+from voice_coach.audio.wav import WavReader
 from voice_coach.config import Config, ListenSettings, load_config
+from voice_coach.files import check_target, write_private
 from voice_coach.lang import SUPPORTED
-from voice_coach.listen.analysis import Analysis, analyze
+from voice_coach.listen.analysis import Analysis, analyze_blocks
 from voice_coach.listen.words import WordPace, word_pace
 from voice_coach.speech.recognizer import Word
 
@@ -52,11 +53,14 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Analyse the recording; 0 on success."""
-    audio = read_wav(args.recording)
     config = load_config()
     settings = config.listen
-    result = analyze(audio, settings)
-    words = _word_pace(audio, args, config) if args.words else None
+    if args.plot is not None:
+        check_target(args.plot, "--plot")
+    with WavReader(args.recording) as reader:
+        # Streamed: a whole evening's recording never sits in memory.
+        result = analyze_blocks(reader.blocks(max(1, reader.rate)), reader.rate, settings)
+        words = _word_pace(reader, args, config) if args.words else None
     if args.plot is not None:
         _write_plot(result, settings, args.plot, args.recording.name)
     if args.json:
@@ -78,7 +82,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> WordPace:
+def _word_pace(reader: WavReader, args: argparse.Namespace, config: Config) -> WordPace:
     """Run a free-speech recogniser over the recording and measure the pace of its words."""
     from voice_coach.speech.vosk import VoskRecognizer, open_recognizer
 
@@ -88,11 +92,10 @@ def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> W
     else:
         recognizer = open_recognizer(args.language, config)
     recognizer.expect(None)
-    samples = audio.to_rate(LISTEN_RATE).samples
     words: list[Word] = []
-    step = LISTEN_RATE // 10
-    for start in range(0, len(samples), step):
-        heard = recognizer.accept(samples[start : start + step])
+    seconds = reader.blocks(max(1, reader.rate // 10))  # a tenth of a second at a time
+    for block in resampled(seconds, reader.rate, LISTEN_RATE):
+        heard = recognizer.accept(block)
         if heard is not None:
             words.extend(heard.words)
     last = recognizer.flush()
@@ -117,13 +120,8 @@ def _write_plot(result: Analysis, settings: ListenSettings, path: Path, title: s
     from voice_coach.listen.plot import render_png
 
     png = render_png(result, settings, title)
-    try:
-        # The picture shows when a couple spoke and how loud: only for this user.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(png)
-    except OSError as err:
-        raise UserError(f"{path}: cannot write the picture: {err.strerror or err}") from err
+    # The picture shows when a couple spoke and how loud: only for this user.
+    write_private(path, png, "--plot")
 
 
 def summary(result: Analysis, name: str) -> str:

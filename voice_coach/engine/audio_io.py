@@ -10,36 +10,34 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from voice_coach.audio.chime import chime
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples
 from voice_coach.audio.ports import Microphone, Speaker
-from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
+from voice_coach.engine.io import AudioMode, Heard, InputEnded, ListenRequest, TurnState
 from voice_coach.lang import Language, normalize
-from voice_coach.listen.listener import Listener
+from voice_coach.listen.gates import BreathGate, PaceGate, SilenceGate
+from voice_coach.listen.listener import Hearing, Listener
 from voice_coach.listen.words import word_pace
+from voice_coach.script.model import Partner
 from voice_coach.speech.recognizer import Recognizer, Utterance, Word
 from voice_coach.speech.voice import Voice
 
 BLOCK = 480
 """Samples per block at 16 kHz: 30 ms, the step of every listening decision."""
 
-RAISE_WAIT_FOR_BREATH = 2.0
-"""Seconds to wait for a pause in the speech before a breathing interrupt."""
-BREATH_GAP = 0.25
-"""Seconds of silence that count as a breath in the speech."""
-PACE_PAUSE = 0.4
-"""Seconds of silence that count as a pause to mention the pace in."""
 WORDS_FOR_VERDICT = 6
 """Recognised words needed before their timings may overrule the sound's pace."""
 WORDS_WINDOW = 12.0
 """Seconds back from now whose recognised words count for the cross-check."""
-WORDS_PATIENCE = 8.0
-"""Seconds a pending nudge waits for the words' verdict before the sound decides alone
-(a recogniser gives words only once it closes an utterance)."""
+
+Interrupt = Callable[[Samples], Heard | None]
+"""Hears every input block, also while the coach speaks, and may return a command
+(`voice-coach serve` passes its wake word, which means "pause" in a session)."""
 
 
 class AudioIO:
@@ -55,12 +53,12 @@ class AudioIO:
         *,
         speech_rate: float = 1.0,
         recognizer: Recognizer | None = None,
-        words: Recognizer | None = None,
-        mode: str = "simulated",
+        word_timer: Recognizer | None = None,
+        mode: AudioMode = "simulated",
         echo_tail: float = 0.4,
-        preview: bool = False,
+        interrupt: Interrupt | None = None,
     ) -> None:
-        self.mode = mode
+        self.mode: AudioMode = mode
         self.can_understand = recognizer is not None
         self._mic = mic
         self._speaker = speaker
@@ -68,15 +66,19 @@ class AudioIO:
         self._lang = lang
         self._listener = listener
         self._recognizer = recognizer
-        self._words = words
+        self._words = word_timer
+        """A free-speech recogniser whose word timings cross-check the pace (or None)."""
         self._turn_words: list[Word] = []
         self._words_since = 0.0
         self._speech_rate = speech_rate
         self._echo_tail = echo_tail
-        self._preview = preview
+        self._preview = mode == "preview"
+        """Nobody answers a preview: turns last their planned length."""
         self._consumed = 0
         self._chime = chime()
         self._grammar: tuple[str, ...] | None = None
+        self._gates: _Gates | None = None
+        self._interrupt = interrupt
 
     def now(self) -> float:
         return self._consumed / LISTEN_RATE
@@ -85,21 +87,21 @@ class AudioIO:
 
     def say(self, text: str, brief: bool = False) -> str | None:
         self._expect(tuple(self._lang.commands["stop"]))
-        heard_stop = False
+        barged: str | None = None
         for chunk in _prefetched(self._voice.speak(text, self._speech_rate)):
             if brief:
                 chunk = _trim_trailing_silence(chunk)
             self._speaker.play(chunk, self.now())
-            if self._consume_while_speaking(chunk.seconds, text):
-                heard_stop = True
+            barged = self._consume_while_speaking(chunk.seconds, text)
+            if barged:
                 break
         # Live, playback may lag the clock (a backlog of microphone input was read
         # faster than real time): keep the coach deaf until it is really silent.
-        while not heard_stop and self._speaker.remaining_s() > 0:
-            heard_stop = self._consume_while_speaking(min(0.1, self._speaker.remaining_s()), text)
-        if heard_stop:
+        while not barged and self._speaker.remaining_s() > 0:
+            barged = self._consume_while_speaking(min(0.1, self._speaker.remaining_s()), text)
+        if barged:
             self._speaker.stop()
-            return "stop"
+            return barged
         if not brief:
             self._consume_while_speaking(self._echo_tail, text)
         return None
@@ -108,11 +110,16 @@ class AudioIO:
         self._speaker.play(self._chime, self.now())
         self._consume_while_speaking(self._chime.seconds + self._echo_tail, "")
 
-    def _consume_while_speaking(self, seconds: float, text: str) -> bool:
-        """Let `seconds` of input pass unheard by the detectors; True on a barged-in stop."""
+    def _consume_while_speaking(self, seconds: float, text: str) -> str | None:
+        """Let `seconds` of input pass unheard by the detectors; "stop" or "pause" on a
+        barge-in (a spoken stop, or the interrupt hook's command)."""
         end = self._consumed + round(seconds * LISTEN_RATE)
         while self._consumed < end:
             block = self._read(min(BLOCK, end - self._consumed))
+            if self._interrupt is not None:
+                heard = self._interrupt(block)
+                if heard is not None:
+                    return heard.command
             if self._recognizer is None:
                 continue
             utterance = self._recognizer.accept(block)
@@ -123,74 +130,90 @@ class AudioIO:
                 and self._lang.match_command(utterance.text) == "stop"
                 and normalize(utterance.text) not in normalize(text)
             ):
-                return True
-        return False
+                return "stop"
+        return None
 
     # -- listening ------------------------------------------------------------------
 
     def listen(self, request: ListenRequest, state: TurnState) -> Heard:
+        """Read blocks until the request's time, an answer or command, or a gate fires."""
         self._expect(self._phrases_for(request))
+        gates = self._gates_for(state)
         while True:
-            now = self.now()
-            due = request.due(now)
+            due = request.due(self.now())
             if due is not None:
                 return due
             block = self._read(BLOCK)
+            if self._interrupt is not None:
+                interrupted = self._interrupt(block)
+                if interrupted is not None:
+                    return interrupted
             hearing = self._listener.hear(block)
-            _update(state, hearing.seconds, hearing.is_speech)
-            if hearing.pace_sps is not None:
-                state.pace_samples.append(hearing.pace_sps)
+            _update(state, hearing)
             if request.watch_pace is not None:
                 self._hear_words(block)
-            heard = self._recognized(block, request)
+            heard = (
+                self._recognized(block, request)
+                or self._raised(request, gates.breath, hearing, state)
+                or self._paced(request, gates, hearing, state)
+                or self._silence_end(request, state)
+            )
             if heard is not None:
                 return heard
-            if request.watch_raised and hearing.raised_over_db is not None:
-                state.pending_raise = hearing.raised_over_db
-                state.pending_raise_since = self.now()
-            if state.pending_raise is not None and (
-                state.silence_run >= BREATH_GAP
-                or self.now() - state.pending_raise_since >= RAISE_WAIT_FOR_BREATH
-            ):
-                over, state.pending_raise = state.pending_raise, None
-                return Heard("raised", over_db=over)
-            limit, pace = request.watch_pace, hearing.pace_sps
-            if limit is not None and pace is not None and pace > limit:
-                if state.pending_pace is None:
-                    state.pending_pace_since = self.now()
-                state.pending_pace = pace
-            if limit is not None and state.pending_pace and state.silence_run >= PACE_PAUSE:
-                words_sps = self._words_pace()
-                waiting = (
-                    self._words is not None
-                    and words_sps is None
-                    and self.now() - state.pending_pace_since < WORDS_PATIENCE
-                )
-                if not waiting:
-                    sps, state.pending_pace = state.pending_pace, None
-                    if words_sps is None or words_sps > limit:
-                        return Heard("pace", pace_sps=sps, words_sps=words_sps)
-                    # The words say the pace is fine: the sound's estimate ran high.
-            if (
-                request.end_on_silence is not None
-                and not self._preview
-                and state.silence_run >= request.end_on_silence
-            ):
-                return Heard("silence")
+
+    def _gates_for(self, state: TurnState) -> _Gates:
+        """The gates of one turn or question: kept across its `listen` calls, so a raise
+        or a fast pace found before a warning still waits for its breath after it."""
+        if self._gates is None or self._gates.state is not state:
+            self._gates = _Gates(state)
+        return self._gates
+
+    def _raised(
+        self, request: ListenRequest, gate: BreathGate, hearing: Hearing, state: TurnState
+    ) -> Heard | None:
+        detected = hearing.raised_over_db if request.watch_raised else None
+        over = gate.update(hearing.seconds, state.silence_run, detected)
+        return None if over is None else Heard("raised", over_db=over)
+
+    def _paced(
+        self, request: ListenRequest, gates: _Gates, hearing: Hearing, state: TurnState
+    ) -> Heard | None:
+        if request.watch_pace is None:
+            return None
+        gate = gates.pace
+        if gate is None or gate.limit != request.watch_pace:
+            gate = gates.pace = PaceGate(request.watch_pace)
+        if not gate.update(hearing.seconds, state.silence_run, hearing.pace_sps):
+            return None
+        sps, words_sps = gate.pending_sps or 0.0, self._words_pace()
+        if gate.call(words_sps, self._words is not None) != "nudge":
+            return None  # waiting for the words, or they say the sound's estimate ran high
+        return Heard("pace", pace_sps=sps, words_sps=words_sps)
+
+    def _silence_end(self, request: ListenRequest, state: TurnState) -> Heard | None:
+        if request.end_on_silence is None or self._preview:
+            return None
+        return (
+            Heard("silence")
+            if SilenceGate(request.end_on_silence).ends(state.silence_run)
+            else None
+        )
 
     def _recognized(self, block: Samples, request: ListenRequest) -> Heard | None:
         if self._recognizer is None:
             return None
         utterance = self._recognizer.accept(block)
-        if utterance is None or not utterance.text.strip():
+        if utterance is None:
             return None
+        if not utterance.text.strip():  # only words outside the grammar
+            return Heard("unclear") if request.unclear else None
         command = self._lang.match_command(utterance.text)
         answer = self._lang.match_answer(utterance.text, list(request.answers))
         if answer is not None:  # "verder" answers a question before it continues a pause
             return Heard("answer", text=utterance.text, answer=answer)
         if command is not None:
             return Heard("command", text=utterance.text, command=command)
-        return None
+        return Heard("unclear", text=utterance.text) if request.unclear else None
 
     def _phrases_for(self, request: ListenRequest) -> tuple[str, ...]:
         words = list(self._lang.command_words())
@@ -212,8 +235,10 @@ class AudioIO:
 
     # -- detectors ------------------------------------------------------------------
 
-    def start_turn(self) -> None:
-        self._listener.start_turn()
+    def start_turn(self, role: Partner | None = None) -> None:
+        self._listener.start_turn(role)
+        if role is None:
+            return
         self._turn_words = []
         if self._words is not None:
             self._words.expect(None)
@@ -262,13 +287,24 @@ class AudioIO:
         self._speaker.close()
 
 
-def _update(state: TurnState, seconds: float, is_speech: bool) -> None:
-    state.in_speech = is_speech
-    if is_speech:
-        state.speech_seconds += seconds
+@dataclass
+class _Gates:
+    """The gates of one `TurnState` (see `AudioIO._gates_for`)."""
+
+    state: TurnState
+    breath: BreathGate = field(default_factory=BreathGate)
+    pace: PaceGate | None = None
+
+
+def _update(state: TurnState, hearing: Hearing) -> None:
+    state.in_speech = hearing.is_speech
+    if hearing.is_speech:
+        state.speech_seconds += hearing.seconds
         state.silence_run = 0.0
     else:
-        state.silence_run += seconds
+        state.silence_run += hearing.seconds
+    if hearing.pace_sps is not None:
+        state.pace_samples.append(hearing.pace_sps)
 
 
 def _trim_trailing_silence(chunk: AudioChunk, threshold: float = 1e-3) -> AudioChunk:

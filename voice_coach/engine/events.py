@@ -14,7 +14,43 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, ClassVar
+from typing import Any, ClassVar, Literal
+
+from voice_coach.engine.io import Mode
+from voice_coach.files import DiskFullError, PrivateFile
+
+EndReason = Literal[
+    "done",
+    "end_step",
+    "stop",
+    "stop_for_evening",
+    "paused_too_long",
+    "input_ended",
+    "device_lost",
+    "shutdown",
+    "disk_full",
+    "interrupted",
+    "error",
+]
+"""Why a session ended: the script ran out (done), an `end` step, a spoken stop, a
+couple stopping after a breathing pause, a pause left for half an hour, the input or
+the device gone, the service stopped (SIGTERM to `voice-coach serve`), the disk full
+(the event log or a recording could not be written), Ctrl-C, or an unexpected error."""
+
+TurnPart = Literal["turn", "message", "mirror", "correction"]
+"""What a turn is: a plain turn, or a part of the mirroring loop."""
+
+TurnEndReason = Literal[
+    "time", "silence", "done", "command", "input_ended", "device_lost", "shutdown"
+]
+"""Why a turn ended: its time (with grace), silence, Enter in text mode, `next`, or
+the input ending inside it."""
+
+BreathingReason = Literal["raised_voice", "script"]
+"""Why breathing began: voices rose, or a `breathe` step."""
+
+BaselineSource = Literal["calibrate", "first_speech"]
+"""Where the couple's level was learned."""
 
 
 @dataclass(frozen=True)
@@ -47,8 +83,7 @@ class SessionStarted(Event):
     script: str
     language: str
     names: list[str]
-    mode: str
-    """live, simulated, preview or text."""
+    mode: Mode
 
 
 @dataclass(frozen=True)
@@ -80,8 +115,7 @@ class TurnStarted(Event):
     """A or B."""
     seconds: float
     """Planned maximum length."""
-    part: str = "turn"
-    """turn, message, mirror, correction or more (inside a mirror loop)."""
+    part: TurnPart = "turn"
 
 
 @dataclass(frozen=True)
@@ -103,8 +137,7 @@ class TurnEnded(Event):
     """How long the turn lasted."""
     speech_seconds: float
     """How much of it was speech."""
-    reason: str
-    """time, silence, done (Enter in text mode), command, input_ended or device_lost."""
+    reason: TurnEndReason
 
 
 @dataclass(frozen=True)
@@ -117,6 +150,20 @@ class Answer(Event):
     """The answer it counted as."""
     default: bool = False
     """True when nothing matched and the first answer was taken."""
+
+
+@dataclass(frozen=True)
+class Rating(Event):
+    """A partner's number on a rating scale, or a skip."""
+
+    speaker: str
+    """The partner's name."""
+    role: str
+    """A or B."""
+    value: int | None
+    """1 to `scale`; None when the partner skipped (said so, or stayed silent)."""
+    scale: int
+    """The top of the scale (5 or 10)."""
 
 
 @dataclass(frozen=True)
@@ -153,8 +200,7 @@ class RaisedVoice(Event):
 class BreathingStarted(Event):
     """A breathing pause or exercise began."""
 
-    reason: str
-    """raised_voice or script."""
+    reason: BreathingReason
 
 
 @dataclass(frozen=True)
@@ -180,8 +226,7 @@ class Baseline(Event):
     """The couple's speaking level was learned."""
 
     dbfs: float
-    source: str
-    """calibrate or first_speech."""
+    source: BaselineSource
 
 
 @dataclass(frozen=True)
@@ -209,12 +254,11 @@ class SessionSummary(Event):
 class SessionEnded(Event):
     """The session ended."""
 
-    reason: str
-    """done, end_step (the script's `end`), stop, stop_for_evening, input_ended,
-    device_lost, interrupted (Ctrl-C) or error."""
+    reason: EndReason
 
 
-Listener = Callable[[Event], None]
+Subscriber = Callable[[Event], None]
+"""Something that takes each event as it happens (a JSONL file, the terminal)."""
 
 
 class EventLog:
@@ -222,32 +266,55 @@ class EventLog:
 
     def __init__(self) -> None:
         self.events: list[Event] = []
-        self._listeners: list[Listener] = []
+        self._listeners: list[Subscriber] = []
 
-    def subscribe(self, listener: Listener) -> None:
+    def subscribe(self, listener: Subscriber) -> None:
         """Call `listener` for every later event."""
         self._listeners.append(listener)
 
     def emit(self, event: Event) -> None:
-        """Record an event and pass it on."""
+        """Record an event and pass it on; a listener that fails (a full disk) does not
+        keep the event from the others, and its error is raised after them."""
         self.events.append(event)
+        failed: Exception | None = None
         for listener in self._listeners:
-            listener(event)
+            try:
+                listener(event)
+            except Exception as err:
+                failed = failed or err
+        if failed is not None:
+            raise failed
 
 
 class JsonlWriter:
-    """Writes each event as one JSON line, flushed at once so a crash loses nothing.
+    """Writes each event as one JSON line, written at once so a crash loses nothing.
 
-    The file is created readable by the user only.
+    The file is private (`files.PrivateFile`, placed at once and appended to). When the
+    disk fills up, the line that did not fit is taken back whole (no half line), the
+    `DiskFullError` is raised once so the session can end, and later events stay in
+    memory only.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        fd = os.open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+        self._file = PrivateFile(Path(path), "event log", visible=True)
+        self.full = False
+        """The disk filled up: no more lines are written."""
 
     def __call__(self, event: Event) -> None:
-        self._file.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
-        self._file.flush()
+        if self.full:
+            return
+        line = json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+        try:
+            self._file.write(line.encode("utf-8"))
+        except DiskFullError:
+            self.full = True
+            raise
 
     def close(self) -> None:
-        self._file.close()
+        if self.full:
+            self._file.abort()
+            return
+        try:
+            self._file.commit()
+        except DiskFullError:
+            self.full = True

@@ -12,17 +12,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-Reason = Literal["time", "warn", "silence", "done", "command", "answer", "raised", "pace"]
-"""Why `listen` returned; `done` is a typed turn ended with Enter (text mode)."""
+from voice_coach.script.model import Partner
+
+Reason = Literal[
+    "time", "warn", "silence", "done", "command", "answer", "unclear", "raised", "pace"
+]
+"""Why `listen` returned; `done` is a typed turn ended with Enter (text mode);
+`unclear` is speech that was neither an answer nor a command (only when asked for)."""
+
+AudioMode = Literal["live", "simulated", "preview"]
+"""How a session on the audio clock meets the world: the sound card, a WAV, or nobody
+(a preview: turns last their planned length)."""
+Mode = Literal["live", "simulated", "preview", "text"]
+"""An audio mode, or a terminal."""
+
+InputEndReason = Literal["input_ended", "device_lost", "shutdown"]
+"""Why the input ran out (shutdown: `voice-coach serve` got SIGTERM)."""
 
 
 class InputEnded(Exception):
     """The input ran out: the end of a simulated session's WAV, or a device that is gone."""
 
-    def __init__(self, reason: str = "input_ended") -> None:
+    def __init__(self, reason: InputEndReason = "input_ended") -> None:
         super().__init__(reason)
-        self.reason = reason
-        """input_ended or device_lost."""
+        self.reason: InputEndReason = reason
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,9 @@ class ListenRequest:
     """Return with reason `silence` after this many seconds without speech."""
     answers: Sequence[str] = ()
     """Answer words to listen for (empty: none); commands are always heard."""
+    unclear: bool = False
+    """Return with reason `unclear` (and what was heard, maybe "") when an utterance is
+    neither an answer nor a command; otherwise such speech is let pass."""
     watch_raised: bool = False
     """Return with reason `raised` when voices rise clearly (at the next breath)."""
     watch_pace: float | None = None
@@ -63,13 +79,8 @@ class TurnState:
     silence_run: float = 0.0
     """Seconds since speech was last heard (or since the turn began)."""
     in_speech: bool = False
-    pending_raise: float | None = None
-    """dB over baseline of a raised voice waiting for a breath to interrupt at."""
-    pending_raise_since: float = 0.0
-    pending_pace: float | None = None
-    """A fast pace (syllables per second) waiting for a pause to be mentioned at."""
-    pending_pace_since: float = 0.0
-    """Seconds on the session clock when the pending pace was first noticed."""
+    """Whether the latest input was speech (a speaker still talking at the turn's end
+    gets a few seconds' grace)."""
     pace_samples: list[float] = field(default_factory=list)
     """Pace measurements over the turn (syllables per second)."""
 
@@ -96,8 +107,11 @@ class Heard:
 class SessionIO(Protocol):
     """How a session speaks, listens and keeps time."""
 
-    mode: str
-    """live, simulated, preview or text."""
+    @property
+    def mode(self) -> Mode:
+        """How the session meets the couple."""
+        ...
+
     can_understand: bool
     """Whether spoken (or typed) answers and commands can be understood."""
 
@@ -106,7 +120,8 @@ class SessionIO(Protocol):
         ...
 
     def say(self, text: str, brief: bool = False) -> str | None:
-        """Speak `text`; returns "stop" if someone said stop over it, else None.
+        """Speak `text`; returns "stop" if someone said stop over it, "pause" if the
+        interrupt hook (a wake word) asked for a pause over it, else None.
 
         `brief` drops the trailing pause and echo tail: for counting on a beat.
         """
@@ -120,8 +135,9 @@ class SessionIO(Protocol):
         """Listen until something in `request` happens; updates `state`."""
         ...
 
-    def start_turn(self) -> None:
-        """A new speaker begins (resets per-speaker measurements such as pace)."""
+    def start_turn(self, role: Partner | None = None) -> None:
+        """A new speaker begins: partner `role` in a turn, None for open talk after it
+        (resets per-speaker measurements such as pace; levels are judged per partner)."""
         ...
 
     def begin_calibration(self) -> None:

@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 from voice_coach.lang import Language, fill
-from voice_coach.script.model import (
-    Ask,
-    Breathe,
-    Calibrate,
-    End,
-    Mirror,
-    Say,
-    Script,
-    Step,
-    Turn,
-    walk,
-)
+from voice_coach.script.kinds import fixed_texts
+from voice_coach.script.model import Script
 
 _FIXED_PHRASES = (
     "breathe_intro",
@@ -38,20 +28,10 @@ _FIXED_PHRASES = (
 def fixed_lines(script: Script, lang: Language, names: Sequence[str]) -> list[str]:
     """Every wording of every fixed line in `script`, with the partners' names filled in."""
     values = {"A": names[0], "B": names[1]} if len(names) == 2 else {}
-    texts = list(_step_texts(script.steps))
+    texts = list(fixed_texts(script.steps))
     overrides = dict(script.phrases)
     for key in _FIXED_PHRASES:
         texts.extend(overrides.get(key) or lang.phrases[key])
     texts.extend(lang.count(n) for n in range(2, 11))
     lines = [fill(text, values).strip() for text in texts]
     return list(dict.fromkeys(line for line in lines if line))
-
-
-def _step_texts(steps: Sequence[Step]) -> Iterator[str]:
-    for step in walk(steps):
-        if isinstance(step, Say | End):
-            yield from step.text
-        elif isinstance(step, Turn | Calibrate | Mirror | Ask):
-            yield from step.prompt
-        elif isinstance(step, Breathe):
-            yield from step.intro

@@ -18,12 +18,14 @@ from pathlib import Path
 from voice_coach.audio.sim import SilentMicrophone, TrackSpeaker, WavMicrophone
 from voice_coach.config import Config
 from voice_coach.engine.audio_io import AudioIO
-from voice_coach.engine.events import Event, EventLog, JsonlWriter, Notice
-from voice_coach.engine.io import SessionIO
+from voice_coach.engine.build import Ports, audio_session, listen_settings
+from voice_coach.engine.events import EndReason, Event, EventLog, JsonlWriter, Notice
+from voice_coach.engine.history import Recent
+from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
 from voice_coach.engine.text_io import TextIO
 from voice_coach.lang import language
-from voice_coach.listen.listener import Listener
+from voice_coach.printable import visible
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer, RecognizerError
 from voice_coach.speech.voice import Voice
@@ -42,7 +44,9 @@ class RunOptions:
     events_path: Path | None = None
     """Write the events as JSON lines here (readable by the user only)."""
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
-    """More consumers of events (the terminal log)."""
+    """More consumers of events (the terminal log, the journal's recorder)."""
+    history: Recent | None = None
+    """The couple's recent evenings, for a `recap` step (the commands read the journal)."""
 
 
 def make_log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
@@ -61,37 +65,30 @@ def repeatable(options: RunOptions) -> RunOptions:
     return options if options.seed is not None else dataclasses.replace(options, seed=0)
 
 
-def run_session(
-    script: Script, io: SessionIO, config: Config, options: RunOptions
-) -> tuple[str, EventLog]:
-    """Run `script` through `io`; returns why it ended and the events."""
-    log, writer = make_log(options)
-    return run_with_log(script, io, config, options, log, writer)
-
-
-def run_with_log(
-    script: Script,
-    io: SessionIO,
-    config: Config,
-    options: RunOptions,
-    log: EventLog,
-    writer: JsonlWriter | None,
-) -> tuple[str, EventLog]:
-    """Run `script` through `io` into an existing log (closing `writer` at the end)."""
+def run_logged(session: Session, writer: JsonlWriter | None) -> EndReason:
+    """Run `session`, closing the event file `writer` (if any) however it ends."""
     try:
-        session = Session(
-            script,
-            io,
-            language(script.language),
-            config.listen,
-            log,
-            names=options.names,
-            seed=options.seed,
-        )
-        return session.run(), log
+        return session.run()
     finally:
         if writer is not None:
             writer.close()
+
+
+def run_audio(
+    script: Script, config: Config, ports: Ports, mode: AudioMode, options: RunOptions
+) -> tuple[EndReason, EventLog, AudioIO]:
+    """Run `script` on the audio clock with `ports`; returns the end reason, the events
+    and the IO (its clock says how long the session took)."""
+    log, writer = make_log(options)
+    try:
+        session, io = audio_session(
+            script, config.listen, ports, mode, log, options.names, options.seed, options.history
+        )
+    except BaseException:
+        if writer is not None:
+            writer.close()
+        raise
+    return run_logged(session, writer), log, io
 
 
 def simulate(
@@ -102,27 +99,28 @@ def simulate(
     options: RunOptions,
     output_path: Path | None = None,
     recognizer: Recognizer | None = None,
-    words: Recognizer | None = None,
-) -> tuple[str, EventLog, float]:
-    """Run with a WAV as the microphone; returns (end reason, events, session seconds)."""
+    word_timer: Recognizer | None = None,
+) -> tuple[EndReason, EventLog, float]:
+    """Run with a WAV as the microphone; returns (end reason, events, session seconds).
+
+    The input is read and the output written as the session goes (both stream), so
+    the length of the input costs time, not memory. A session that fails leaves no
+    output WAV behind.
+    """
     mic = WavMicrophone(input_path)
-    speaker = TrackSpeaker()
-    io = AudioIO(
-        mic,
-        speaker,
-        voice,
-        language(script.language),
-        Listener(config.listen.with_overrides(script.settings.overrides())),
-        speech_rate=script.rate,
-        recognizer=recognizer,
-        words=words,
-        mode="simulated",
-        echo_tail=config.listen.echo_tail,
-    )
-    options = repeatable(options)
-    reason, log = run_session(script, io, config, options)
-    if output_path is not None:
-        speaker.save(output_path, seconds=max(io.now(), mic.seconds))
+    speaker = TrackSpeaker(path=output_path)
+    try:
+        ports = Ports(mic, speaker, voice, recognizer, word_timer)
+        reason, log, io = run_audio(script, config, ports, "simulated", repeatable(options))
+        if reason == "disk_full":
+            speaker.abort()
+        else:
+            speaker.finish(seconds=max(io.now(), mic.seconds))
+    except BaseException:
+        speaker.abort()
+        raise
+    finally:
+        mic.close()
     return reason, log, io.now()
 
 
@@ -130,28 +128,29 @@ def preview(
     script: Script, voice: Voice, config: Config, output_path: Path, options: RunOptions
 ) -> tuple[EventLog, float]:
     """Render the coach's whole part; partner turns stay silent for their planned length."""
-    speaker = TrackSpeaker()
-    io = AudioIO(
-        SilentMicrophone(),
-        speaker,
-        voice,
-        language(script.language),
-        Listener(config.listen.with_overrides(script.settings.overrides())),
-        speech_rate=script.rate,
-        mode="preview",
-        echo_tail=config.listen.echo_tail,
-        preview=True,
-    )
-    options = repeatable(options)
-    _, log = run_session(script, io, config, options)
-    speaker.save(output_path, seconds=io.now())
+    speaker = TrackSpeaker(path=output_path)
+    try:
+        ports = Ports(SilentMicrophone(), speaker, voice)
+        reason, log, io = run_audio(script, config, ports, "preview", repeatable(options))
+        if reason == "disk_full":
+            speaker.abort()
+        else:
+            speaker.finish(seconds=io.now())
+    except BaseException:
+        speaker.abort()
+        raise
     return log, io.now()
 
 
-def text_session(script: Script, config: Config, options: RunOptions) -> str:
+def text_session(script: Script, config: Config, options: RunOptions) -> EndReason:
     """Run in the terminal: lines printed, turns and answers typed."""
-    reason, _ = run_session(script, TextIO(language(script.language)), config, options)
-    return reason
+    log, writer = make_log(options)
+    lang = language(script.language)
+    settings = listen_settings(config.listen, script)
+    session = Session(
+        script, TextIO(lang), lang, settings, log, options.names, options.seed, options.history
+    )
+    return run_logged(session, writer)
 
 
 def select_voice_for(script: Script, config: Config, notify: Notify) -> Voice:
@@ -168,13 +167,15 @@ def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer
     from voice_coach.speech.vosk import open_recognizer
 
     try:
-        return open_recognizer(script.language, config)
+        recognizer = open_recognizer(script.language, config)
+        recognizer.load()  # a model that does not load is found now, not mid-session
     except RecognizerError as err:
         notify(str(err))
         return None
+    return recognizer
 
 
-def words_recognizer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:
+def word_timer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:
     """A free-speech recogniser on the same model, for the pace cross-check in turns.
 
     None without a recogniser or when `pace_words` is off. The model is loaded once
@@ -195,7 +196,7 @@ def notice_printer(log: EventLog | None = None) -> Notify:
         if text in seen:
             return
         seen.add(text)
-        print(f"voice-coach: {text}", file=sys.stderr)
+        print(f"voice-coach: {visible(text)}", file=sys.stderr)
         if log is not None:
             log.emit(Notice(t=0.0, text=text, code="notice"))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -17,9 +17,13 @@ from voice_coach.config import ListenSettings
 from voice_coach.engine import events as ev
 from voice_coach.engine import summary
 from voice_coach.engine.breathing import LATE_BY, breathing_plan
+from voice_coach.engine.events import EndReason
+from voice_coach.engine.history import Recent, recap_lines
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
+from voice_coach.files import DiskFullError
 from voice_coach.lang import Language, fill, pick
+from voice_coach.script.kinds import kind_of, unhandled
 from voice_coach.script.model import (
     Ask,
     Breathe,
@@ -28,6 +32,8 @@ from voice_coach.script.model import (
     Mirror,
     Partner,
     Pause,
+    Rate,
+    Recap,
     Repeat,
     Say,
     Script,
@@ -52,9 +58,9 @@ PAUSE_LIMIT = 30 * 60.0
 class StopSession(Exception):
     """The session ends before the script does."""
 
-    def __init__(self, reason: str, farewell_said: bool = False) -> None:
+    def __init__(self, reason: EndReason, farewell_said: bool = False) -> None:
         super().__init__(reason)
-        self.reason = reason
+        self.reason: EndReason = reason
         self.farewell_said = farewell_said
 
 
@@ -76,6 +82,22 @@ class _TurnClock:
         self.deadline += seconds
 
 
+@dataclass
+class _TurnRun:
+    """What one turn's listening keeps between `listen` calls."""
+
+    name: str
+    clock: _TurnClock
+    state: TurnState
+    end_on_silence: float | None
+    warn: float | None = None
+    """Seconds before the end to warn at (None: no warning, or already given)."""
+    nudges: int = 0
+    """Pace nudges given in this turn."""
+    in_grace: bool = False
+    """The time is up and the speaker is finishing the sentence."""
+
+
 class Session:
     """One run of a script with a couple."""
 
@@ -88,11 +110,14 @@ class Session:
         log: ev.EventLog,
         names: Sequence[str] = (),
         seed: int | None = None,
+        history: Recent | None = None,
     ) -> None:
+        """`history`: the couple's recent evenings, for a `recap` step (None: none known)."""
         self.script = script
         self.io = io
         self.lang = lang
-        self.settings = settings.with_overrides(script.settings.overrides())
+        self.settings = settings
+        """Listening settings with the script's own over the user's (`build.listen_settings`)."""
         self.log = log
         given = [n.strip() for n in names if n.strip()]
         self.names: dict[Partner, str] = {
@@ -105,10 +130,12 @@ class Session:
         self._overrides = dict(script.phrases)
         self._last_line = ""
         self._baseline: float | None = None
+        self.history = history
+        self._pausing = False
 
     # -- the run --------------------------------------------------------------------
 
-    def run(self) -> str:
+    def run(self) -> EndReason:
         """Run the whole script; returns why it ended (done, stop, input_ended, ...)."""
         names = [self.names["A"], self.names["B"]]
         self._emit(
@@ -118,12 +145,12 @@ class Session:
             names=names,
             mode=self.io.mode,
         )
-        reason = "error"  # replaced below unless something unexpected escapes
+        reason: EndReason = "error"  # replaced below unless something unexpected escapes
         try:
             if (
                 not self.io.can_understand
                 and self.io.mode != "preview"
-                and any(isinstance(s, Ask | Mirror) for s in walk(self.script.steps))
+                and any(isinstance(s, Ask | Mirror | Rate) for s in walk(self.script.steps))
             ):
                 notice = self._phrase("no_recognizer")
                 self._emit(ev.Notice, code="no_recognizer", text=notice)
@@ -139,9 +166,15 @@ class Session:
                 self._farewell("stopped")
         except InputEnded as ended:
             reason = ended.reason
+        except DiskFullError:
+            reason = "disk_full"  # the events so far are in memory (and were printed)
         finally:
-            self._emit(ev.SessionSummary, **self.summary_figures())
-            self._emit(ev.SessionEnded, reason=reason)
+            try:
+                self._emit(ev.SessionSummary, **self.summary_figures())
+            except DiskFullError:
+                reason = "disk_full"
+            with contextlib.suppress(DiskFullError):
+                self._emit(ev.SessionEnded, reason=reason)
             self.io.close()
         return reason
 
@@ -152,35 +185,43 @@ class Session:
     def _steps(self, steps: Sequence[Step], prefix: str) -> None:
         for index, step in enumerate(steps):
             where = f"{prefix}{index}"
-            self._emit(ev.StepStarted, step=where, kind=type(step).__name__.lower(), line=step.line)
+            self._emit(ev.StepStarted, step=where, kind=kind_of(step).name, line=step.line)
             self._step(step, where)
 
     def _step(self, step: Step, where: str) -> None:
-        if isinstance(step, Say):
-            self._say(self._pick(step.text))
-        elif isinstance(step, Pause):
-            self._wait(step.seconds)
-        elif isinstance(step, Breathe):
-            self._breathe(step, "script")
-        elif isinstance(step, Turn):
-            if step.prompt:
-                self._say(self._pick(step.prompt))
-            self._turn(step.speaker, step.seconds, step.warn_before, step.end_on_silence)
-        elif isinstance(step, Mirror):
-            self._mirror(step)
-        elif isinstance(step, Ask):
-            self._ask(step, where)
-        elif isinstance(step, Repeat):
-            for _ in range(step.times):
-                self._steps(step.steps, f"{where}.")
-        elif isinstance(step, Calibrate):
-            self._calibrate(step)
-        elif isinstance(step, Summary):
-            self._speak_summary()
-        elif isinstance(step, End):
-            if step.text:
-                self._say(self._pick(step.text), interruptible=False)
-            raise StopSession("end_step", farewell_said=True)
+        match step:
+            case Say():
+                self._say(self._pick(step.text))
+            case Pause():
+                self._wait(step.seconds)
+            case Breathe():
+                self._breathe(step, "script")
+            case Turn():
+                if step.prompt:
+                    self._say(self._pick(step.prompt))
+                self._turn(step.speaker, step.seconds, step.warn_before, step.end_on_silence)
+            case Mirror():
+                self._mirror(step)
+            case Ask():
+                self._ask(step, where)
+            case Repeat():
+                for _ in range(step.times):
+                    self._steps(step.steps, f"{where}.")
+            case Calibrate():
+                self._calibrate(step)
+            case Summary():
+                self._speak_summary()
+            case End():
+                if step.text:
+                    self._say(self._pick(step.text), interruptible=False)
+                raise StopSession("end_step", farewell_said=True)
+            case Rate():
+                self._rate(step)
+            case Recap():
+                for line in recap_lines(self.history, self._phrase, self.lang):
+                    self._say(line)
+            case _:
+                unhandled(step)
 
     # -- speaking -------------------------------------------------------------------
 
@@ -195,6 +236,9 @@ class Session:
         if barged == "stop" and interruptible:
             self._emit(ev.Command, name="stop", text="stop")
             raise StopSession("stop")
+        if barged == "pause" and interruptible and not self._pausing:
+            self._emit(ev.Command, name="pause", text="pause")
+            self._paused()
 
     def _phrase(self, key: str, **values: object) -> str:
         names = {"A": self.names["A"], "B": self.names["B"]}
@@ -235,6 +279,13 @@ class Session:
         return heard.command
 
     def _paused(self) -> None:
+        self._pausing = True
+        try:
+            self._paused_until_continue()
+        finally:
+            self._pausing = False
+
+    def _paused_until_continue(self) -> None:
         start = self.io.now()
         self._emit(ev.Paused)
         self._say(self._phrase("paused"))
@@ -261,19 +312,19 @@ class Session:
         seconds: float,
         warn_before: float | None,
         end_on_silence: float | None,
-        part: str = "turn",
-    ) -> str:
+        part: ev.TurnPart = "turn",
+    ) -> ev.TurnEndReason:
         """One partner speaks; returns why the turn ended.
 
         The turn is recorded even when the session stops or the input ends inside it:
         what the couple already did is never lost.
         """
         name = self.names[role]
-        self.io.start_turn()
+        self.io.start_turn(role)
         turn = _TurnClock(start=self.io.now(), seconds=seconds)
         state = TurnState()
         self._emit(ev.TurnStarted, speaker=name, role=role, seconds=seconds, part=part)
-        reason = "command"
+        reason: ev.TurnEndReason = "command"
         try:
             reason = self._listen_through_turn(name, turn, state, warn_before, end_on_silence)
         except InputEnded as ended:
@@ -291,6 +342,7 @@ class Session:
                 speech_seconds=state.speech_seconds,
                 reason=reason,
             )
+            self.io.start_turn(None)  # open talk again until the next turn
         self.io.chime()
         if part == "turn":
             key = "turn_end" if reason == "time" else "turn_silence_end"
@@ -304,46 +356,77 @@ class Session:
         state: TurnState,
         warn_before: float | None,
         end_on_silence: float | None,
-    ) -> str:
-        warn = warn_before if warn_before is not None and warn_before < turn.seconds else None
-        nudges = 0
-        in_grace = False
+    ) -> ev.TurnEndReason:
+        """Listen until the turn ends; each reason `listen` gives has one handler that
+        returns the turn's end reason, or None to go on listening."""
+        run = _TurnRun(name, turn, state, end_on_silence)
+        run.warn = warn_before if warn_before is not None and warn_before < turn.seconds else None
+        handlers: dict[str, Callable[[Heard, _TurnRun], ev.TurnEndReason | None]] = {
+            "warn": self._turn_warned,
+            "raised": self._turn_raised,
+            "pace": self._turn_paced,
+            "command": self._turn_commanded,
+            "time": self._turn_timed_out,
+            "silence": self._turn_finished,
+            "done": self._turn_finished,
+        }
         while True:
-            pace_watch = nudges < self.settings.pace_nudges_per_turn and not in_grace
-            request = ListenRequest(
-                until=turn.deadline,
-                warn_at=turn.deadline - warn if warn is not None and not in_grace else None,
-                end_on_silence=GRACE_PAUSE if in_grace else end_on_silence,
-                watch_raised=self.settings.breathing_pause,
-                watch_pace=self._pace_limit() if pace_watch else None,
-                prompt=name,
-            )
-            heard = self._listen(request, state)
-            interjection = self.io.now()
-            if heard.reason == "warn":
-                self._emit(ev.TurnWarning, speaker=name, remaining=warn or 0.0)
-                self._say(self._phrase("turn_warning", name=name, seconds=round(warn or 0)))
-                warn = None
-            elif heard.reason == "raised":
-                self._breathing_pause(heard.over_db, name)
-            elif heard.reason == "pace":
-                self._emit(
-                    ev.PaceFeedback,
-                    speaker=name,
-                    syllables_per_s=heard.pace_sps,
-                    words_syllables_per_s=heard.words_sps,
-                )
-                self._say(self._phrase("pace_nudge", name=name))
-                nudges += 1
-            elif heard.reason == "command" and self._command(heard) == "next":
-                return "command"
-            elif heard.reason == "time" and state.in_speech and not in_grace:
-                in_grace = True  # let them finish the sentence
-                turn.deadline = self.io.now() + GRACE
-                continue
-            elif heard.reason in ("time", "silence", "done"):
-                return "time" if in_grace else heard.reason
-            turn.interjected(self.io.now() - interjection)
+            heard = self._listen(self._turn_request(run), state)
+            began = self.io.now()
+            handler = handlers.get(heard.reason)
+            ended = handler(heard, run) if handler is not None else None
+            if ended is not None:
+                return ended
+            turn.interjected(self.io.now() - began)
+
+    def _turn_request(self, run: _TurnRun) -> ListenRequest:
+        pace_watch = run.nudges < self.settings.pace_nudges_per_turn and not run.in_grace
+        return ListenRequest(
+            until=run.clock.deadline,
+            warn_at=run.clock.deadline - run.warn
+            if run.warn is not None and not run.in_grace
+            else None,
+            end_on_silence=GRACE_PAUSE if run.in_grace else run.end_on_silence,
+            watch_raised=self.settings.breathing_pause,
+            watch_pace=self._pace_limit() if pace_watch else None,
+            prompt=run.name,
+        )
+
+    def _turn_warned(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
+        self._emit(ev.TurnWarning, speaker=run.name, remaining=run.warn or 0.0)
+        self._say(self._phrase("turn_warning", name=run.name, seconds=round(run.warn or 0)))
+        run.warn = None
+        return None
+
+    def _turn_raised(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
+        self._breathing_pause(heard.over_db, run.name)
+        return None
+
+    def _turn_paced(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
+        self._emit(
+            ev.PaceFeedback,
+            speaker=run.name,
+            syllables_per_s=heard.pace_sps,
+            words_syllables_per_s=heard.words_sps,
+        )
+        self._say(self._phrase("pace_nudge", name=run.name))
+        run.nudges += 1
+        return None
+
+    def _turn_commanded(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
+        return "command" if self._command(heard) == "next" else None
+
+    def _turn_timed_out(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
+        if run.state.in_speech and not run.in_grace:
+            run.in_grace = True  # let them finish the sentence
+            run.clock.deadline = self.io.now() + GRACE
+            return None
+        return "time"
+
+    def _turn_finished(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
+        if run.in_grace:
+            return "time"
+        return "done" if heard.reason == "done" else "silence"
 
     def _pace_limit(self) -> float | None:
         if not self.settings.pace_feedback:
@@ -413,50 +496,120 @@ class Session:
         yes, no = self.lang.keywords["yes"], self.lang.keywords["no"]
         return self._choose(prompt, [yes, no], QUESTION_TIMEOUT, yes if default else no) == yes
 
+    # -- ratings --------------------------------------------------------------------
+
+    def _rate(self, step: Rate) -> None:
+        """The question once, what the ends mean, then each partner's number in turn.
+
+        Without a recogniser nothing can be heard: the step is left out (a preview
+        still speaks it, with the planned silences)."""
+        if not self.io.can_understand and self.io.mode != "preview":
+            return
+        self._say(self._pick(step.prompt))
+        top = self.lang.count(step.scale)
+        if step.low and step.high:
+            self._say(self._phrase("rate_labels", low=step.low, high=step.high, top=top))
+        second: Partner = "B" if step.first == "A" else "A"
+        for role in (step.first, second):
+            self._rate_one(step, role, top)
+
+    def _rate_one(self, step: Rate, role: Partner, top: str) -> None:
+        """Ask one partner; an unclear answer is asked once more; a skip or silence skips."""
+        name = self.names[role]
+        text = self._phrase("rate_ask", name=name)
+        value: int | None = None
+        for _ in range(2):
+            self._say(text)
+            outcome = self._await_rating(step, name)
+            if isinstance(outcome, int):
+                value = outcome
+                break
+            if outcome != "unclear":
+                break
+            text = self._phrase("rate_again", name=name, top=top)
+        self._emit(ev.Rating, speaker=name, role=role, value=value, scale=step.scale)
+        if value is None:
+            self._say(self._phrase("rate_skipped", name=name))
+        else:
+            self._say(self._phrase("rate_heard", name=name, value=self.lang.count(value)))
+
+    def _await_rating(self, step: Rate, name: str) -> int | Literal["skip", "unclear"]:
+        """Listen up to the step's timeout for a number (commands extend it); silence
+        and `next` skip."""
+        words = self.lang.rating_words(step.scale)
+        until = self.io.now() + step.timeout
+        while True:
+            request = ListenRequest(
+                until=until,
+                answers=words,
+                unclear=True,
+                prompt=f"{name} (1-{step.scale})",
+            )
+            heard = self._listen(request, TurnState())
+            if heard.reason in ("answer", "unclear"):
+                parsed = self.lang.parse_rating(heard.text, step.scale)
+                return "unclear" if parsed is None else parsed
+            if heard.reason != "command":
+                return "skip"
+            start = self.io.now()
+            if self._command(heard) == "next":
+                return "skip"
+            until += self.io.now() - start
+
     # -- mirroring ------------------------------------------------------------------
 
     def _mirror(self, step: Mirror) -> None:
+        """The loop for the sender, then (with `swap`) for the receiver as the sender."""
         pairs: list[tuple[Partner, Partner]] = [(step.sender, step.receiver)]
         if step.swap:
             pairs.append((step.receiver, step.sender))
-        mirror_seconds = step.mirror_seconds or step.seconds
         for index, (sender, receiver) in enumerate(pairs):
             roles = {"sender": self.names[sender], "receiver": self.names[receiver]}
-            if index == 0:
-                self._say(
-                    self._pick(step.prompt) if step.prompt else self._phrase("mirror_open", **roles)
-                )
-            else:
+            if index > 0:
                 self._say(self._phrase("mirror_swap", **roles))
-            for round_ in range(step.rounds):
-                self._say(self._phrase("mirror_send" if round_ == 0 else "mirror_more_go", **roles))
-                self._turn(sender, step.seconds, step.warn_before, step.end_on_silence, "message")
-                self._say(self._phrase("mirror_reflect", **roles))
-                self._turn(
-                    receiver, mirror_seconds, step.warn_before, step.end_on_silence, "mirror"
-                )
-                # Each mirror is checked; at most `corrections` corrections per round.
-                for correction in range(step.corrections + 1):
-                    right = self._yes(self._phrase("mirror_check", **roles), default=True)
-                    if right or correction == step.corrections:
-                        break
-                    self._say(self._phrase("mirror_correct", **roles))
-                    self._turn(
-                        sender, step.seconds, step.warn_before, step.end_on_silence, "correction"
-                    )
-                    self._say(self._phrase("mirror_reflect_again", **roles))
-                    self._turn(
-                        receiver, mirror_seconds, step.warn_before, step.end_on_silence, "mirror"
-                    )
-                last = round_ == step.rounds - 1
-                if last or not self._yes(self._phrase("mirror_more", **roles), default=False):
-                    break
+            elif step.prompt:
+                self._say(self._pick(step.prompt))
+            else:
+                self._say(self._phrase("mirror_open", **roles))
+            self._mirror_rounds(step, sender, receiver, roles)
         roles = {"sender": self.names[step.sender], "receiver": self.names[step.receiver]}
         self._say(self._phrase("mirror_close", **roles))
 
+    def _mirror_rounds(
+        self, step: Mirror, sender: Partner, receiver: Partner, roles: dict[str, str]
+    ) -> None:
+        """Up to `rounds` messages, each mirrored and checked; "is there more?" between."""
+        for round_ in range(step.rounds):
+            self._say(self._phrase("mirror_send" if round_ == 0 else "mirror_more_go", **roles))
+            self._mirror_turn(step, sender, "message")
+            self._say(self._phrase("mirror_reflect", **roles))
+            self._mirror_turn(step, receiver, "mirror")
+            self._mirror_checked(step, sender, receiver, roles)
+            if round_ == step.rounds - 1:
+                return
+            if not self._yes(self._phrase("mirror_more", **roles), default=False):
+                return
+
+    def _mirror_checked(
+        self, step: Mirror, sender: Partner, receiver: Partner, roles: dict[str, str]
+    ) -> None:
+        """Each mirror is checked; at most `corrections` corrections, each mirrored again."""
+        for _ in range(step.corrections):
+            if self._yes(self._phrase("mirror_check", **roles), default=True):
+                return
+            self._say(self._phrase("mirror_correct", **roles))
+            self._mirror_turn(step, sender, "correction")
+            self._say(self._phrase("mirror_reflect_again", **roles))
+            self._mirror_turn(step, receiver, "mirror")
+        self._yes(self._phrase("mirror_check", **roles), default=True)
+
+    def _mirror_turn(self, step: Mirror, role: Partner, part: ev.TurnPart) -> None:
+        seconds = step.seconds if part != "mirror" else step.mirror_seconds or step.seconds
+        self._turn(role, seconds, step.warn_before, step.end_on_silence, part)
+
     # -- breathing ------------------------------------------------------------------
 
-    def _breathe(self, step: Breathe, reason: str) -> None:
+    def _breathe(self, step: Breathe, reason: ev.BreathingReason) -> None:
         """Speak the breathing plan on the clock; counts that would come late are left out."""
         self._emit(ev.BreathingStarted, reason=reason)
         began = self.io.now()

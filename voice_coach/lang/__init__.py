@@ -5,7 +5,9 @@ Each language is a YAML file beside this module (`nl.yaml`, `en.yaml`) with:
   each a string or a list of wordings; a script may override any of them;
 - `answers`: synonyms per answer word (ja: [ja, jazeker, klopt, ...]);
 - `commands`: the spoken commands pause/continue/repeat/next/stop and their words;
-- `numbers`: the words for 1 to 10, used to count breaths;
+- `numbers`: the words for 1 to 10, used to count breaths and to hear ratings;
+- `rating_numbers`, `rating_skip`: more words for a number (één), and the words that
+  skip a rating ("sla over");
 - `keywords`: the language's words for yes, no, continue, stop and "or", which the
   engine's own questions use as answers, and its units and decimal point;
 - `default_names`: how the coach addresses partners whose names it was not given.
@@ -19,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from voice_coach.errors import VoiceCoachError
 from voice_coach.yaml12 import load_yaml
@@ -70,6 +73,16 @@ PHRASES: dict[str, str] = {
     "summary_balance_uneven": "When one talked much more. {more}, {less}",
     "summary_pauses": "How many breathing pauses were taken. {times} (once, twice, 3 times)",
     "summary_pace": "Average pace. {name}, {pace}",
+    "rate_labels": "After a rating question: what the ends mean. {low}, {high}, {top} (a word)",
+    "rate_ask": "Asks one partner for their number. {name}",
+    "rate_again": "When what was heard was not a number. {name}, {top} (a word)",
+    "rate_heard": "Thanks for a number. {name}, {value} (the number as a word)",
+    "rate_skipped": "When a partner skips their number (said so, or stayed silent). {name}",
+    "recap_one": "Recap: one earlier evening in the last seven days.",
+    "recap_count": "Recap: several evenings in the last seven days. {count} (a word)",
+    "recap_back": "Recap: the first evening in over a week (welcome, never a reproach).",
+    "recap_calmer": "Recap: fewer breathing pauses in the last week than the week before.",
+    "recap_even": "Recap: talk time shared evenly over the recent evenings.",
 }
 """Every phrase name, with when it is spoken and the placeholders it may use."""
 
@@ -89,6 +102,10 @@ class Language:
     numbers: tuple[str, ...]
     keywords: dict[str, str]
     default_names: tuple[str, str]
+    rating_numbers: tuple[tuple[str, ...], ...] = ()
+    """Words heard as each number in a rating (index 0: the words for 1)."""
+    rating_skip: tuple[str, ...] = ()
+    """Words that skip a rating ("sla over", "skip")."""
 
     def phrase(
         self,
@@ -134,6 +151,42 @@ class Language:
         for answer in answers:  # "ja hoor", "nee dank je": the first word decides
             if tokens and tokens[0] in self.synonyms(answer):
                 return answer
+        return None
+
+    def rating_words(self, top: int) -> list[str]:
+        """Everything a rating from 1 to `top` may be answered with: number words,
+        digits (typed) and the skip words; for a recogniser's grammar."""
+        words = [w for n in range(1, top + 1) for w in (*self._number_words(n), str(n))]
+        return list(dict.fromkeys([*words, *self.rating_skip]))
+
+    def parse_rating(self, text: str, top: int) -> int | Literal["skip"] | None:
+        """The number (1 to `top`) in an answer, "skip", or None when it holds neither.
+
+        The last number counts, so Dutch "een zeven" (a seven) is 7; a number outside
+        the scale is no answer.
+        """
+        said = normalize(text)
+        padded = f" {said} "
+        if any(f" {word} " in padded for word in self.rating_skip):
+            return "skip"
+        value: int | None = None
+        for token in said.split():
+            number = self._number_of(token)
+            if number is not None:
+                value = number
+        return value if value is not None and 1 <= value <= top else None
+
+    def _number_words(self, n: int) -> tuple[str, ...]:
+        extra = self.rating_numbers[n - 1] if n <= len(self.rating_numbers) else ()
+        own = (normalize(self.numbers[n - 1]),) if n <= len(self.numbers) else ()
+        return tuple(dict.fromkeys((*own, *extra)))
+
+    def _number_of(self, token: str) -> int | None:
+        if token.isdigit():
+            return int(token)
+        for n in range(1, len(self.numbers) + 1):
+            if token in self._number_words(n):
+                return n
         return None
 
     def either(self, answers: list[str]) -> str:
@@ -205,7 +258,19 @@ def language(code: str) -> Language:
         numbers=tuple(str(n) for n in data["numbers"]),
         keywords={str(k): _keyword(str(k), str(v)) for k, v in data["keywords"].items()},
         default_names=(str(data["default_names"][0]), str(data["default_names"][1])),
+        rating_numbers=_rating_numbers(data.get("rating_numbers") or {}, len(data["numbers"])),
+        rating_skip=tuple(normalize(str(w)) for w in data.get("rating_skip") or ()),
     )
+
+
+def _rating_numbers(extra: Mapping[object, object], count: int) -> tuple[tuple[str, ...], ...]:
+    """More words per number, from `{1: [één]}`, as a tuple indexed by number - 1."""
+    words: list[tuple[str, ...]] = []
+    for n in range(1, count + 1):
+        given = extra.get(n, ())
+        items = given if isinstance(given, list) else [given] if given else []
+        words.append(tuple(normalize(str(w)) for w in items))
+    return tuple(words)
 
 
 _ANSWER_KEYWORDS = ("yes", "no", "continue", "stop")

@@ -13,13 +13,13 @@ followed by silence is a loud minute, not a loud minute and the silence after it
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples
-from voice_coach.audio.resample import StreamResampler
+from voice_coach.audio.resample import resampled
 from voice_coach.config import ListenSettings
 from voice_coach.listen.listener import BLOCK_SECONDS, Hearing, Listener
 
@@ -144,23 +144,34 @@ def analyze_blocks(
     blocks: Iterable[Samples], rate: int, settings: ListenSettings | None = None
 ) -> Analysis:
     """Run the Listener over a recording given as mono float32 blocks of any size at
-    `rate` Hertz, such as a streaming WAV reader gives: memory stays bounded."""
+    `rate` Hertz, as `audio.wav.WavReader.blocks` gives them: memory stays bounded."""
     settings = settings or ListenSettings()
-    resampler = StreamResampler(rate, LISTEN_RATE)
     reader = _Reader(settings)
     size = round(BLOCK_SECONDS * LISTEN_RATE)
+    counted = _Counted(blocks)
     pending = np.zeros(0, np.float32)
-    seconds = 0.0
-    for block in blocks:
-        seconds += len(block) / rate
-        pending = np.concatenate([pending, resampler.process(block)])
+    for piece in resampled(counted, rate, LISTEN_RATE):
+        pending = np.concatenate([pending, piece])
         whole = len(pending) // size * size
         for start in range(0, whole, size):
             reader.hear(pending[start : start + size])
         pending = pending[whole:]
     if len(pending) >= _MIN_LAST_BLOCK:
         reader.hear(pending)
-    return reader.result(seconds)
+    return reader.result(counted.samples / rate)
+
+
+class _Counted:
+    """Blocks passed on as they come, counting their samples."""
+
+    def __init__(self, blocks: Iterable[Samples]) -> None:
+        self._blocks = blocks
+        self.samples = 0
+
+    def __iter__(self) -> Iterator[Samples]:
+        for block in self._blocks:
+            self.samples += len(block)
+            yield block
 
 
 class _Reader:
@@ -169,7 +180,7 @@ class _Reader:
     def __init__(self, settings: ListenSettings) -> None:
         self.settings = settings
         self.listener = Listener(settings, LISTEN_RATE)
-        self.trace = _Thinned()
+        self.trace = TraceBuilder()
         self.segments: list[Segment] = []
         self.raised: list[RaisedStretch] = []
         self._t = 0.0
@@ -283,7 +294,7 @@ class _OpenStretch:
     detected: bool = False
 
 
-class _Thinned:
+class TraceBuilder:
     """Per-block values thinned to at most 2 x `TRACE_POINTS` points: when full, every
     two neighbouring points are merged into one (loudest level, any speech, last pace)."""
 

@@ -30,7 +30,6 @@ from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from voice_coach.audio.chunk import Samples
 from voice_coach.listen.level import SPEECH_BAND_HZ, power_dbfs
@@ -76,6 +75,9 @@ class PaceMeter:
         self.voicing_threshold = voicing_threshold
         """Normalised autocorrelation at the pitch period that counts as voiced."""
         self._hop = round(rate * _HOP_SECONDS)
+        from scipy.signal import butter, sosfilt, sosfilt_zi  # scipy loads in ~1 s: only here
+
+        self._sosfilt = sosfilt
         self._sos = butter(4, SPEECH_BAND_HZ, btype="bandpass", fs=rate, output="sos")
         self._zi = sosfilt_zi(self._sos) * 0.0
         self._pending = np.zeros(0, dtype=np.float64)
@@ -121,7 +123,7 @@ class PaceMeter:
             self._gap += seconds
             if self._gap >= self.min_pause:
                 self._last_nucleus = None  # a pause: the next nucleus starts a new stretch
-        filtered, self._zi = sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
+        filtered, self._zi = self._sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
         self._pending = np.concatenate([self._pending, filtered])
         found = 0
         while len(self._pending) >= self._hop:

@@ -17,7 +17,6 @@ rising by the same musical interval rise by the same number.
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import butter, sosfilt, sosfilt_zi
 
 from voice_coach.audio.chunk import Samples
 
@@ -47,6 +46,9 @@ class PitchTracker:
         self._lo = int(rate / F0_RANGE_HZ[1])
         self._hi = int(np.ceil(rate / F0_RANGE_HZ[0]))
         self._history = np.zeros(self._frame + self._hi, np.float64)
+        from scipy.signal import butter, sosfilt, sosfilt_zi  # scipy loads in ~1 s: only here
+
+        self._sosfilt = sosfilt
         self._sos = butter(2, PITCH_BAND_HZ, btype="bandpass", fs=rate, output="sos")
         self._zi = sosfilt_zi(self._sos) * 0.0
         size = 1
@@ -56,7 +58,7 @@ class PitchTracker:
 
     def feed(self, block: Samples) -> None:
         """Take the next block without looking for its pitch (a pause: cheaper)."""
-        filtered, self._zi = sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
+        filtered, self._zi = self._sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
         n = len(filtered)
         if n >= len(self._history):
             self._history = filtered[-len(self._history) :].copy()

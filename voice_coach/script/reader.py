@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voice_coach.lang import PHRASES, SUPPORTED
-from voice_coach.script import model, rules
+from voice_coach.script import estimate, model, rules
 from voice_coach.script.errors import Problem
+from voice_coach.script.kinds import (
+    KINDS,
+    MAX_EXPANDED_STEPS,
+    MAX_PLANNED_SECONDS,
+    STEP_KINDS,
+    Form,
+    Kind,
+    with_pattern,
+)
 from voice_coach.script.rules import Field
 from voice_coach.yaml12 import SafeLoader12
 
@@ -27,10 +36,17 @@ MAX_STEP_DEPTH = 12
 """Most levels of steps inside ask/repeat inside each other."""
 MAX_PROBLEMS = 100
 """Problems reported per file; after that the file is clearly not a script."""
+MAX_TEXT_CHARS = 2_000
+"""Most characters in one wording of a text (about three minutes of slow speech)."""
 
 _TAG = "tag:yaml.org,2002:"
-_BAD: Any = object()
-"""Marks a value that had a problem (already reported)."""
+
+
+class Bad:
+    """Marks a value that had a problem (already reported)."""
+
+
+_BAD = Bad()
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _PHRASE_PLACEHOLDERS: dict[str, tuple[str, ...]] = {
     name: tuple(re.findall(r"\{([A-Za-z_]+)\}", doc)) for name, doc in PHRASES.items()
@@ -109,7 +125,7 @@ class Reader:
             )
             raise Stopped
 
-    def scalar(self, node: Node) -> Any:
+    def scalar(self, node: Node) -> object:
         """The Python value of a scalar node, or _BAD for an unknown tag."""
         try:
             return self.constructor.construct_object(node, deep=True)
@@ -173,7 +189,7 @@ class Reader:
     def fields(
         self,
         node: Node,
-        spec: dict[str, Field],
+        spec: Mapping[str, Field],
         what: str,
         owner: Node,
         nested: int = 0,
@@ -207,8 +223,8 @@ class Reader:
 
     # -- values --------------------------------------------------------------------
 
-    def value(self, rule: Field, name: str, node: Node, what: str, nested: int) -> Any:
-        """A checked value for key `name` of `what`, or _BAD (reported)."""
+    def value(self, rule: Field, name: str, node: Node, what: str, nested: int) -> object:
+        """A checked value for key `name` of `what` (its type follows `rule.kind`), or _BAD."""
         label = f"'{name}'" if what == "the script" else f"{what} '{name}'"
         self.tick(node)
         if rule.nullable and node.tag == _TAG + "null":
@@ -218,8 +234,12 @@ class Reader:
             return self.number(node, label, rules.NUMBERS[kind])
         if kind == "bool":
             return self.flag(node, label)
+        if kind == "scale":
+            return self.scale(node, label)
         if kind == "text":
             return self.text(node, label, rules.STEP_PLACEHOLDERS)
+        if kind == "names":
+            return self.names(node, label)
         if kind in ("string", "id", "language", "partner", "pattern"):
             return self.word(kind, node, label)
         if kind == "steps":
@@ -234,10 +254,10 @@ class Reader:
         if kind == "phrases":
             return self.phrases(node)
         if kind == "breathe":
-            return self.breathe(node, label, None)
+            return self.breathe(node, label)
         raise AssertionError(f"unknown field kind {kind}")  # pragma: no cover
 
-    def number(self, node: Node, label: str, rule: rules.Number) -> Any:
+    def number(self, node: Node, label: str, rule: rules.Number) -> float | Bad:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
         if value is _BAD:
             return _BAD
@@ -251,7 +271,19 @@ class Reader:
             return _BAD
         return int(value) if rule.integer else float(value)
 
-    def flag(self, node: Node, label: str) -> Any:
+    def scale(self, node: Node, label: str) -> int | Bad:
+        value = self.scalar(node) if isinstance(node, ScalarNode) else None
+        if value is _BAD:
+            return _BAD
+        if isinstance(value, bool) or value not in rules.SCALES:
+            tops = " or ".join(str(top) for top in rules.SCALES)
+            self.report(
+                node, f"{label} should be {tops} (the top of the scale), found {_found(node)}"
+            )
+            return _BAD
+        return int(value)
+
+    def flag(self, node: Node, label: str) -> bool | Bad:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
         if value is _BAD:
             return _BAD
@@ -260,7 +292,7 @@ class Reader:
             return _BAD
         return value
 
-    def word(self, kind: str, node: Node, label: str) -> Any:
+    def word(self, kind: str, node: Node, label: str) -> str | Bad:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
         if value is _BAD:
             return _BAD
@@ -294,8 +326,9 @@ class Reader:
             self.id, (self.id_line, self.id_column) = value, _where(node)
         return value
 
-    def text(self, node: Node, label: str, allowed: tuple[str, ...]) -> Any:
-        """A string or a non-empty list of strings, with only `allowed` placeholders."""
+    def text(self, node: Node, label: str, allowed: tuple[str, ...]) -> model.Text | Bad:
+        """A string or a non-empty list of strings, with only `allowed` placeholders,
+        none longer than `MAX_TEXT_CHARS`."""
         items = node.value if isinstance(node, SequenceNode) else [node]
         if isinstance(node, SequenceNode) and not items:
             self.report(node, f"{label} is an empty list; give at least one wording")
@@ -316,8 +349,32 @@ class Reader:
                 return _BAD
             if not self.placeholders(item, value, label, allowed):
                 return _BAD
+            if len(value) > MAX_TEXT_CHARS:
+                self.report(
+                    item,
+                    f"{label} is {len(value):,} characters long; the coach says at most "
+                    f"{MAX_TEXT_CHARS:,} in one line: split it over several steps",
+                )
+                return _BAD
             texts.append(value)
         return tuple(texts)
+
+    def names(self, node: Node, label: str) -> tuple[str, ...] | Bad:
+        """Spoken names: a string or a list of them, each a few plain words."""
+        texts = self.text(node, label, ())
+        if isinstance(texts, Bad):
+            return _BAD
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        for item, name in zip(items, texts, strict=True):
+            name = name.strip()
+            if len(name) > rules.MAX_SPOKEN_CHARS or not rules.SPOKEN_NAME.match(name):
+                self.report(
+                    item,
+                    f"{label} has '{name}': a name to say should be a few words of letters "
+                    f"(at most {rules.MAX_SPOKEN_CHARS} characters), like 'avond check-in'",
+                )
+                return _BAD
+        return tuple(t.strip() for t in texts)
 
     def placeholders(self, node: Node, text: str, label: str, allowed: tuple[str, ...]) -> bool:
         ok = True
@@ -339,7 +396,9 @@ class Reader:
 
     # -- steps -----------------------------------------------------------------------
 
-    def steps(self, node: Node, label: str, nested: int, allow_empty: bool) -> Any:
+    def steps(
+        self, node: Node, label: str, nested: int, allow_empty: bool
+    ) -> tuple[model.Step, ...] | Bad:
         self.tick(node)
         if allow_empty and node.tag == _TAG + "null":
             return ()
@@ -361,163 +420,116 @@ class Reader:
             )
             return _BAD
         built = [self.step(item, nested + 1) for item in node.value]
-        return _BAD if any(s is _BAD for s in built) else tuple(built)
+        good = [s for s in built if not isinstance(s, Bad)]
+        return tuple(good) if len(good) == len(built) else _BAD
 
-    def step(self, node: Node, nested: int) -> Any:
+    def step(self, node: Node, nested: int) -> model.Step | Bad:
         pairs = self.pairs(node, "a step")
         if pairs is None:
             return _BAD
         if not pairs:
-            self.report(node, f"empty step; start it with one of: {', '.join(model.STEP_KINDS)}")
+            self.report(node, f"empty step; start it with one of: {', '.join(STEP_KINDS)}")
             return _BAD
-        kinds = [name for name in pairs if name in model.STEP_KINDS]
+        kinds = [name for name in pairs if name in KINDS]
         if not kinds:
             name, (key, _) = next(iter(pairs.items()))
-            self.report(key, f"unknown step kind '{name}'{_suggest(name, model.STEP_KINDS)}")
+            self.report(key, f"unknown step kind '{name}'{_suggest(name, STEP_KINDS)}")
             return _BAD
-        kind = kinds[0]
+        kind = KINDS[kinds[0]]
         ok = True
         for name, (key, _) in pairs.items():
-            if name == kind:
+            if name == kind.name:
                 continue
             ok = False
-            if name in model.STEP_KINDS:
+            if name in KINDS:
                 self.report(key, f"'{name}' is a step of its own: start it on a new line with '- '")
-            elif name in rules.STEP_FIELDS.get(kind, {}):
+            elif name in kind.fields:
                 self.report(
                     key,
-                    f"'{name}' belongs inside '{kind}': indent it under "
-                    f"'{kind}:' (two more spaces)",
+                    f"'{name}' belongs inside '{kind.name}': indent it under "
+                    f"'{kind.name}:' (two more spaces)",
                 )
             else:
                 self.report(
                     key,
-                    f"unknown key '{name}' in a {kind} step"
-                    f"{_suggest(name, rules.STEP_FIELDS.get(kind, {}) or [kind])}",
+                    f"unknown key '{name}' in a {kind.name} step"
+                    f"{_suggest(name, kind.fields or [kind.name])}",
                 )
-        key, value = pairs[kind]
-        line = _where(node)[0]
-        built = self.step_kind(kind, key, value, line, nested)
+        key, value = pairs[kind.name]
+        built = self.build(kind, key, value, _where(node)[0], nested)
         return built if ok else _BAD
 
-    def step_kind(self, kind: str, key: Node, node: Node, line: int, nested: int) -> Any:
+    def build(
+        self, kind: Kind[Any], key: Node, node: Node, line: int, nested: int
+    ) -> model.Step | Bad:
+        """The step of `kind` written as `node`, or _BAD (reported); see `Kind.forms`."""
         self.tick(node)
-        if kind == "say":
-            text = self.text(node, "say", rules.STEP_PLACEHOLDERS)
-            return _BAD if text is _BAD else model.Say(text=text, line=line)
-        if kind == "pause":
-            seconds = self.number(node, "pause", rules.NUMBERS["seconds"])
-            return _BAD if seconds is _BAD else model.Pause(seconds=seconds, line=line)
-        if kind == "breathe":
-            if node.tag == _TAG + "null":
-                return model.Breathe(line=line)
-            return self.breathe(node, "breathe", line)
-        if kind == "calibrate":
-            return self.calibrate(key, node, line)
-        if kind == "summary":
-            return self.summary(node, line)
-        if kind == "end":
-            return self.end(node, line)
-        values = self.fields(node, rules.STEP_FIELDS[kind], kind, key, nested)
+        values = self.step_values(kind, key, node, nested)
         if values is None:
             return _BAD
-        if kind == "turn":
-            return self.turn(values, node, line)
-        if kind == "mirror":
-            return self.mirror(values, node, line)
-        if kind == "ask":
-            return model.Ask(line=line, **values)
-        return model.Repeat(line=line, **values)
+        if kind.prepare is not None:
+            values = kind.prepare(values)
+        if kind.check is not None and not kind.check(values, _StepChecker(self, node)):
+            return _BAD
+        step: model.Step = kind.model(line=line, **values)
+        return step
 
-    def breathe(self, node: Node, label: str, line: int | None) -> Any:
+    def step_values(
+        self, kind: Kind[Any], key: Node, node: Node, nested: int
+    ) -> dict[str, Any] | None:
+        """The model's keyword arguments from whichever of the kind's forms `node` has."""
+        form = self.form(kind, node)
+        if form in ("null", "true", "empty"):
+            return {}
+        if form == "seconds":
+            seconds = self.number(node, kind.name, rules.NUMBERS["seconds"])
+            return None if isinstance(seconds, Bad) else {kind.shorthand: seconds}
+        if form == "text":
+            text = self.text(node, kind.name, rules.STEP_PLACEHOLDERS)
+            return None if isinstance(text, Bad) else {kind.shorthand: text}
+        if form is None and kind.shape:
+            self.report(
+                node, f"{kind.name} should be {kind.shape}, found {_found(node)}{kind.shape_hint}"
+            )
+            return None
+        return self.fields(node, kind.fields, kind.name, key, nested)  # or reports a non-mapping
+
+    def form(self, kind: Kind[Any], node: Node) -> Form | None:
+        """Which of the kind's forms `node` is written in (None: none of them).
+
+        A kind with one usual scalar form and no `shape` message gets that form anyway,
+        so its own check says what is wrong ("pause should be a number of seconds").
+        """
+        scalar = self.scalar(node) if isinstance(node, ScalarNode) else None
+        fits: dict[Form, bool] = {
+            "null": node.tag == _TAG + "null",
+            "true": scalar is True,
+            "empty": isinstance(node, MappingNode) and not node.value,
+            "mapping": isinstance(node, MappingNode),
+            "seconds": isinstance(scalar, int | float) and not isinstance(scalar, bool),
+            "text": isinstance(scalar, str) or isinstance(node, SequenceNode),
+        }
+        for form, fit in fits.items():
+            if fit and form in kind.forms:
+                return form
+        first = kind.forms[0]
+        return first if not kind.shape and first in ("seconds", "text") else None
+
+    def breathe(self, node: Node, label: str) -> model.Breathe | Bad:
+        """A breathing pattern written as a mapping (the settings' `breathing`)."""
         values = self.fields(node, rules.BREATHE, label, node)
         if values is None:
             return _BAD
-        pattern = values.pop("pattern", None)
-        merged: dict[str, Any] = dict(rules.BREATHING_PATTERNS.get(pattern or "", {}))
-        merged.update(values)
-        return model.Breathe(line=line or _where(node)[0], **merged)
+        return model.Breathe(line=_where(node)[0], **with_pattern(values))
 
-    def calibrate(self, key: Node, node: Node, line: int) -> Any:
-        if node.tag == _TAG + "null":
-            return model.Calibrate(line=line)
-        if isinstance(node, ScalarNode):
-            value = self.scalar(node)
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                seconds = self.number(node, "calibrate", rules.NUMBERS["seconds"])
-                return _BAD if seconds is _BAD else model.Calibrate(seconds=seconds, line=line)
-            self.report(
-                node,
-                "calibrate should be a number of seconds or a mapping "
-                f"with seconds and prompt, found {_found(node)}",
-            )
-            return _BAD
-        values = self.fields(node, rules.CALIBRATE, "calibrate", key)
-        return _BAD if values is None else model.Calibrate(line=line, **values)
-
-    def end(self, node: Node, line: int) -> Any:
-        """`end: "last words"`, a list of wordings, or `end: true` / `{}` for none."""
-        empty_mapping = not isinstance(node, ScalarNode | SequenceNode) and not node.value
-        if node.tag == _TAG + "null" or empty_mapping:
-            return model.End(line=line)
-        if isinstance(node, ScalarNode) and self.scalar(node) is True:
-            return model.End(line=line)
-        text = self.text(node, "end", rules.STEP_PLACEHOLDERS)
-        return _BAD if text is _BAD else model.End(text=text, line=line)
-
-    def summary(self, node: Node, line: int) -> Any:
-        if node.tag == _TAG + "null":
-            return model.Summary(line=line)
-        if isinstance(node, ScalarNode):
-            if self.scalar(node) is True:
-                return model.Summary(line=line)
-            self.report(
-                node,
-                f"summary should be true or {{}}, found {_found(node)}; "
-                "remove the step to leave the summary out",
-            )
-            return _BAD
-        values = self.fields(node, {}, "summary", node)
-        return _BAD if values is None else model.Summary(line=line)
-
-    def turn(self, values: dict[str, Any], node: Node, line: int) -> Any:
-        warn = values.get("warn_before")
-        if warn is not None and warn >= values["seconds"]:
-            self.report(
-                self._value_node(node, "warn_before"),
-                f"turn 'warn_before' ({warn:g} s) should be smaller than 'seconds' "
-                f"({values['seconds']:g} s)",
-            )
-            return _BAD
-        return model.Turn(line=line, **values)
-
-    def mirror(self, values: dict[str, Any], node: Node, line: int) -> Any:
-        ok = True
-        if values["sender"] == values["receiver"]:
-            self.report(
-                self._value_node(node, "receiver"),
-                f"mirror 'receiver' should be the other partner than the sender "
-                f"('{values['sender']}'); use A and B",
-            )
-            ok = False
-        shortest = min(values["seconds"], values.get("mirror_seconds") or values["seconds"])
-        if "warn_before" not in values and shortest <= rules.MIRROR_DEFAULT_WARN:
-            values["warn_before"] = None  # the default warning does not fit so short a turn
-        warn = values.get("warn_before")
-        if warn is not None and warn >= shortest:
-            self.report(
-                self._value_node(node, "warn_before"),
-                f"mirror 'warn_before' ({warn:g} s) should be smaller than the turn "
-                f"({shortest:g} s)",
-            )
-            ok = False
-        return model.Mirror(line=line, **values) if ok else _BAD
-
-    def _value_node(self, node: Node, name: str) -> Node:
+    def value_node(self, node: Node, name: str) -> Node:
+        """The value of key `name` in mapping `node` (`node` itself when it has none)."""
         pairs = self._pairs(node, 0) if isinstance(node, MappingNode) else {}
         return pairs[name][1] if name in pairs else node
 
-    def answers(self, node: Node, label: str, nested: int) -> Any:
+    def answers(
+        self, node: Node, label: str, nested: int
+    ) -> tuple[tuple[str, tuple[model.Step, ...]], ...] | Bad:
         pairs = self.pairs(node, label)
         if pairs is None:
             return _BAD
@@ -539,7 +551,7 @@ class Reader:
                 ok = False
             seen[normal] = _where(key)[0]
             steps = self.steps(value, f"answer '{name}'", nested, allow_empty=True)
-            if steps is _BAD:
+            if isinstance(steps, Bad):
                 ok = False
             else:
                 built.append((name, steps))
@@ -547,11 +559,11 @@ class Reader:
 
     # -- top level -----------------------------------------------------------------
 
-    def settings(self, node: Node) -> Any:
+    def settings(self, node: Node) -> model.Settings | Bad:
         values = self.fields(node, rules.SETTINGS, "settings", node)
         return _BAD if values is None else model.Settings(**values)
 
-    def phrases(self, node: Node) -> Any:
+    def phrases(self, node: Node) -> tuple[tuple[str, model.Text], ...] | Bad:
         pairs = self.pairs(node, "phrases")
         if pairs is None:
             return _BAD
@@ -563,7 +575,7 @@ class Reader:
                 ok = False
                 continue
             text = self.text(value, f"phrase '{name}'", _PHRASE_PLACEHOLDERS[name])
-            if text is _BAD:
+            if isinstance(text, Bad):
                 ok = False
             else:
                 built.append((name, text))
@@ -590,12 +602,47 @@ class Reader:
         values = self.fields(tree, rules.TOP, "the script", tree)
         if values is None:
             return None
+        if not self.bounded(values["steps"], self.value_node(tree, "steps")):
+            return None
         voice = values.pop("voice", None) or {}
         return model.Script(
             rate=voice.get("rate", model.Script.rate),
             path=self.path,
             **values,
         )
+
+    def bounded(self, steps: tuple[model.Step, ...], node: Node) -> bool:
+        """Whether the whole script stays within the step and length limits (reported)."""
+        count, seconds = estimate.planned(steps)
+        if count > MAX_EXPANDED_STEPS:
+            self.report(
+                node,
+                f"the script runs {count:,} steps once its repeats are expanded; at most "
+                f"{MAX_EXPANDED_STEPS:,}: use fewer repeats",
+            )
+            return False
+        if seconds > MAX_PLANNED_SECONDS:
+            self.report(
+                node,
+                f"the script plans about {seconds / 3600:.0f} hours; at most "
+                f"{MAX_PLANNED_SECONDS / 3600:.0f}: use fewer repeats or shorter steps",
+            )
+            return False
+        return True
+
+
+class _StepChecker:
+    """Lets a kind's `check` report at one of its keys' values (see `kinds.Checker`)."""
+
+    def __init__(self, reader: Reader, node: Node) -> None:
+        self._reader = reader
+        self._node = node
+
+    def problem(self, key: str, message: str) -> None:
+        self._reader.report(self._reader.value_node(self._node, key), message)
+
+    def planned(self, steps: Sequence[model.Step]) -> tuple[int, float]:
+        return estimate.planned(steps)
 
 
 def _is_number_text(value: object) -> bool:

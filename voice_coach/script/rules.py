@@ -69,13 +69,17 @@ NUMBERS: dict[str, Number] = {
 """Number kinds by name: durations are seconds, counts whole numbers."""
 
 
+SCALES = (10, 5)
+"""The tops a rating scale may have (1 to 10, 1 to 5); the first is the default."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of a mapping in the language.
 
     `kind` is a key of NUMBERS or one of: bool, text (a string or a list of
-    strings), string, id, language, partner, pattern, steps, answers, voice,
-    settings, phrases, breathe.
+    strings), names (spoken names: a string or a list, no placeholders), string, id,
+    language, partner, pattern, scale, steps, answers, voice, settings, phrases, breathe.
     """
 
     kind: str
@@ -83,6 +87,8 @@ class Field:
     required: bool = False
     nullable: bool = False
     """`null` is accepted and means "none" (e.g. no warning before the end)."""
+    default: str = ""
+    """What an absent key means, in words, for the docs ("" for required keys)."""
 
 
 TOP: dict[str, Field] = {
@@ -90,6 +96,11 @@ TOP: dict[str, Field] = {
     "title": Field("string", "the title shown in `voice-coach list`", required=True),
     "language": Field("language", "nl or en", required=True),
     "description": Field("string", "what the exercise is for, in a sentence or two"),
+    "spoken": Field(
+        "names",
+        "what the couple may say to choose it after the wake word (`voice-coach serve`), "
+        "in the script's language: a name or a list of names",
+    ),
     "voice": Field("voice", "how the coach speaks"),
     "settings": Field("settings", "overrides of the listening thresholds"),
     "phrases": Field("phrases", "overrides of the coach's own phrases"),
@@ -101,14 +112,16 @@ VOICE: dict[str, Field] = {
 }
 
 BREATHE: dict[str, Field] = {
-    "pattern": Field("pattern", "slow-exhale, box or sigh: defaults for the numbers"),
-    "inhale": Field("seconds", "seconds breathing in"),
-    "hold": Field("seconds0", "seconds holding after breathing in"),
-    "exhale": Field("seconds", "seconds breathing out"),
-    "hold_out": Field("seconds0", "seconds holding after breathing out"),
-    "cycles": Field("count", "how many breaths"),
-    "double_inhale": Field("bool", "a second short inhale on top of the first (the sigh)"),
-    "intro": Field("text", "what the coach says first (default: the language's phrase)"),
+    "pattern": Field("pattern", "slow-exhale, box or sigh: defaults for the numbers", default="–"),
+    "inhale": Field("seconds", "seconds breathing in", default="4"),
+    "hold": Field("seconds0", "seconds holding after breathing in", default="0"),
+    "exhale": Field("seconds", "seconds breathing out", default="6"),
+    "hold_out": Field("seconds0", "seconds holding after breathing out", default="0"),
+    "cycles": Field("count", "how many breaths (1 to 100)", default="3"),
+    "double_inhale": Field(
+        "bool", "a second short inhale on top of the first (the sigh)", default="false"
+    ),
+    "intro": Field("text", "what the coach says first", default="the `breathe_intro` phrase"),
 }
 
 SETTINGS: dict[str, Field] = {
@@ -123,59 +136,6 @@ SETTINGS: dict[str, Field] = {
     "pace_nudges_per_turn": Field("count0", "at most this many pace nudges in one turn"),
 }
 
-TURN: dict[str, Field] = {
-    "speaker": Field("partner", "who speaks: A or B", required=True),
-    "seconds": Field("seconds", "how long the partner may speak", required=True),
-    "prompt": Field("text", "what the coach says to open the turn"),
-    "warn_before": Field("seconds", "seconds before the end to warn", nullable=True),
-    "end_on_silence": Field("seconds", "seconds of silence that end the turn", nullable=True),
-}
-
-MIRROR: dict[str, Field] = {
-    "sender": Field("partner", "who sends the message: A or B", required=True),
-    "receiver": Field("partner", "who mirrors: the other partner", required=True),
-    "seconds": Field("seconds", "seconds for each of the sender's messages", required=True),
-    "rounds": Field("count", "how many messages the sender may give"),
-    "mirror_seconds": Field("seconds", "seconds for each mirror (default: seconds)"),
-    "corrections": Field("count0", "how often the sender may correct a mirror per round"),
-    "swap": Field("bool", "run the loop again with the roles swapped"),
-    "warn_before": Field("seconds", "seconds before the end to warn (default 10)", nullable=True),
-    "end_on_silence": Field(
-        "seconds", "seconds of silence that end a turn (default 6)", nullable=True
-    ),
-    "prompt": Field("text", "what the coach says to open the loop"),
-}
-
-ASK: dict[str, Field] = {
-    "prompt": Field("text", "the question", required=True),
-    "answers": Field(
-        "answers", "answer word: list of steps; the first is the default", required=True
-    ),
-    "timeout": Field("seconds", "seconds to wait for an answer (default 8)"),
-}
-
-REPEAT: dict[str, Field] = {
-    "times": Field("count", "how many times", required=True),
-    "steps": Field("steps", "the steps to repeat", required=True),
-}
-
-CALIBRATE: dict[str, Field] = {
-    "seconds": Field("seconds", "how long the partners talk calmly (default 20)"),
-    "prompt": Field("text", "what the coach says to start (default: the language's phrase)"),
-}
-
-STEP_FIELDS: dict[str, dict[str, Field]] = {
-    "breathe": BREATHE,
-    "turn": TURN,
-    "mirror": MIRROR,
-    "ask": ASK,
-    "repeat": REPEAT,
-    "calibrate": CALIBRATE,
-    "summary": {},
-    "end": {},
-}
-"""Keys inside each step kind that takes a mapping."""
-
 BREATHING_PATTERNS: dict[str, dict[str, float | bool]] = {
     "slow-exhale": {"inhale": 4.0, "hold": 0.0, "exhale": 6.0, "hold_out": 0.0},
     "box": {"inhale": 4.0, "hold": 4.0, "exhale": 4.0, "hold_out": 4.0},
@@ -183,5 +143,9 @@ BREATHING_PATTERNS: dict[str, dict[str, float | bool]] = {
 }
 """Named breathing patterns: the numbers they give unless the step sets its own."""
 
-MIRROR_DEFAULT_WARN = 10.0
-"""Mirror's default warning, in seconds before the end; dropped for turns this short."""
+SPOKEN_NAME = re.compile(r"^[^{}\s\d.,;:!?](?:[^{}.,;:!?]*[^{}\s.,;:!?])?$")
+"""A spoken name (`spoken:`): words without braces or sentence punctuation. The same
+pattern serves the JSON Schema, so it avoids classes such as \\w that differ between
+regex dialects."""
+MAX_SPOKEN_CHARS = 40
+"""Characters in one spoken name: a few words, said in one breath."""

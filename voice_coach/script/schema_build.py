@@ -1,4 +1,4 @@
-"""Build the JSON Schema (draft 2020-12) of the script language from `rules`.
+"""Build the JSON Schema (draft 2020-12) of the script language from `rules` and `kinds`.
 
 `schema.json` beside this module is this function's output, written by
 `python -m voice_coach.script.schema_build`; a test fails when they differ, and
@@ -11,27 +11,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from voice_coach.lang import PHRASES, SUPPORTED
-from voice_coach.script import model, rules
+from voice_coach.script import rules
+from voice_coach.script.kinds import KINDS, STEP_KINDS, Form, Kind
 
 SCHEMA_PATH = Path(__file__).with_name("schema.json")
 SCHEMA_ID = "https://voice-coach.invalid/schema/script.json"
-
-STEP_DOCS: dict[str, str] = {
-    "say": "The coach speaks a line (or one of several wordings). {A} and {B} are the names.",
-    "pause": "Seconds of silence.",
-    "breathe": "Guided breathing: pattern (slow-exhale, box, sigh) and/or seconds per phase.",
-    "turn": "One partner speaks for at most `seconds`.",
-    "mirror": "The mirroring loop: sender speaks, receiver mirrors, sender confirms.",
-    "ask": "The coach asks a question and branches on the spoken answer.",
-    "repeat": "Run the same steps several times.",
-    "calibrate": "Both partners talk calmly so the coach learns their normal level.",
-    "summary": "The coach speaks the session summary (true or {}).",
-    "end": "The session ends here, after the coach's last words (a text, or true for none).",
-}
 
 
 def text_pattern(placeholders: tuple[str, ...]) -> str:
@@ -46,6 +35,18 @@ def _text(placeholders: tuple[str, ...], description: str) -> dict[str, Any]:
     return {
         "description": description,
         "anyOf": [line, {"type": "array", "minItems": 1, "items": line}],
+    }
+
+
+def _names(description: str) -> dict[str, Any]:
+    name = {
+        "type": "string",
+        "pattern": rules.SPOKEN_NAME.pattern,
+        "maxLength": rules.MAX_SPOKEN_CHARS,
+    }
+    return {
+        "description": description,
+        "anyOf": [name, {"type": "array", "minItems": 1, "items": name}],
     }
 
 
@@ -68,18 +69,20 @@ def _field(rule: rules.Field) -> dict[str, Any]:
     simple: dict[str, dict[str, Any]] = {
         "bool": {"type": "boolean"},
         "text": _text(rules.STEP_PLACEHOLDERS, doc),
+        "names": _names(doc),
         "string": {"type": "string", "pattern": r"\S"},
         "id": {"type": "string", "pattern": rules.ID_PATTERN.pattern},
         "language": {"enum": list(SUPPORTED)},
         "partner": {"enum": list(rules.PARTNERS)},
         "pattern": {"enum": list(rules.BREATHING_PATTERNS)},
+        "scale": {"enum": list(rules.SCALES)},
     }
     if kind in simple:
         return {"description": doc, **simple[kind]}
     return {"description": doc, "$ref": f"#/$defs/{kind}"}
 
 
-def _object(spec: dict[str, rules.Field], description: str = "") -> dict[str, Any]:
+def _object(spec: Mapping[str, rules.Field], description: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {"type": "object"}
     if description:
         out["description"] = description
@@ -91,62 +94,58 @@ def _object(spec: dict[str, rules.Field], description: str = "") -> dict[str, An
     return out
 
 
-def _step() -> dict[str, Any]:
-    kinds: dict[str, Any] = {
-        "say": _text(rules.STEP_PLACEHOLDERS, STEP_DOCS["say"]),
-        "pause": _number("seconds", STEP_DOCS["pause"]),
-        "breathe": {
-            "description": STEP_DOCS["breathe"],
-            "anyOf": [{"$ref": "#/$defs/breathe"}, {"type": "null"}],
-        },
-        "calibrate": {
-            "description": STEP_DOCS["calibrate"],
+def _form(kind: Kind[Any], form: Form) -> dict[str, Any]:
+    """The schema of one way to write a step of `kind`."""
+    if form == "text":
+        return _text(rules.STEP_PLACEHOLDERS, kind.summary)
+    if form == "seconds":
+        return _number("seconds", kind.summary)
+    if form == "mapping":
+        return {"$ref": f"#/$defs/{kind.name}"} if kind.fields else _EMPTY
+    if form == "empty":
+        return _EMPTY
+    if form == "true":
+        return {"const": True}
+    return {"type": "null"}
+
+
+_EMPTY: dict[str, Any] = {"type": "object", "maxProperties": 0}
+
+_EXTRA: dict[str, dict[str, Any]] = {
+    "mirror": {
+        "not": {
+            "description": "sender and receiver are different partners",
             "anyOf": [
-                _number("seconds", "seconds of calm talk"),
-                {"$ref": "#/$defs/calibrate"},
-                {"type": "null"},
+                {"properties": {"sender": {"const": p}, "receiver": {"const": p}}}
+                for p in rules.PARTNERS
             ],
-        },
-        "end": {
-            "description": STEP_DOCS["end"],
-            "anyOf": [
-                _text(rules.STEP_PLACEHOLDERS, "the coach's last words"),
-                {"const": True},
-                {"type": "object", "maxProperties": 0},
-                {"type": "null"},
-            ],
-        },
-        "summary": {
-            "description": STEP_DOCS["summary"],
-            "anyOf": [
-                {"const": True},
-                {"type": "object", "maxProperties": 0},
-                {"type": "null"},
-            ],
-        },
+        }
     }
-    for kind in ("turn", "mirror", "ask", "repeat"):
-        kinds[kind] = {"description": STEP_DOCS[kind], "$ref": f"#/$defs/{kind}"}
+}
+"""Checks across keys that JSON Schema can express, by step kind."""
+
+
+def _step_schema(kind: Kind[Any]) -> dict[str, Any]:
+    forms = [_form(kind, form) for form in kind.forms]
+    if len(forms) == 1:
+        only = forms[0]
+        return only if "description" in only else {"description": kind.summary, **only}
+    return {"description": kind.summary, "anyOf": forms}
+
+
+def _step() -> dict[str, Any]:
     return {
-        "description": "One step: a mapping with exactly one of: " + ", ".join(model.STEP_KINDS),
+        "description": "One step: a mapping with exactly one of: " + ", ".join(STEP_KINDS),
         "type": "object",
         "minProperties": 1,
         "maxProperties": 1,
-        "properties": {kind: kinds[kind] for kind in model.STEP_KINDS},
+        "properties": {name: _step_schema(kind) for name, kind in KINDS.items()},
         "additionalProperties": False,
     }
 
 
 def build_schema() -> dict[str, Any]:
     """The whole schema as a JSON-ready dict."""
-    mirror = _object(rules.MIRROR)
-    mirror["not"] = {
-        "description": "sender and receiver are different partners",
-        "anyOf": [
-            {"properties": {"sender": {"const": p}, "receiver": {"const": p}}}
-            for p in rules.PARTNERS
-        ],
-    }
     phrases = {
         "type": "object",
         "description": "Overrides of the coach's own phrases, by phrase name.",
@@ -162,6 +161,11 @@ def build_schema() -> dict[str, Any]:
             "description": "Ignored by the coach: a place for YAML anchors (&name) to reuse."
         }
     }
+    kinds = {
+        name: {**_object(kind.fields), **_EXTRA.get(name, {})}
+        for name, kind in KINDS.items()
+        if kind.fields
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -175,9 +179,6 @@ def build_schema() -> dict[str, Any]:
             "settings": _object(rules.SETTINGS),
             "phrases": phrases,
             "breathe": _object(rules.BREATHE),
-            "turn": _object(rules.TURN),
-            "mirror": mirror,
-            "ask": _object(rules.ASK),
             "answers": {
                 "type": "object",
                 "minProperties": 1,
@@ -189,8 +190,7 @@ def build_schema() -> dict[str, Any]:
                     ]
                 },
             },
-            "repeat": _object(rules.REPEAT),
-            "calibrate": _object(rules.CALIBRATE),
+            **kinds,
         },
     }
 
@@ -201,9 +201,14 @@ def schema_text() -> str:
 
 
 def main() -> None:
-    """Write schema.json."""
+    """Write schema.json and the step reference in docs/scripts.md (in a checkout)."""
+    from voice_coach.script.docs_build import DOCS_PATH, docs_text
+
     SCHEMA_PATH.write_text(schema_text(), encoding="utf-8")
     print(f"wrote {SCHEMA_PATH}")
+    if DOCS_PATH.is_file():
+        DOCS_PATH.write_text(docs_text(DOCS_PATH.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"wrote {DOCS_PATH}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,12 @@
 A download goes to `<file>.part` (mode 0600), resumes with an HTTP Range request
 when interrupted, is checked (size and MD5 when published, plus any further check
 such as a zip's CRC-32s) and only then moved into place with `os.replace`.
+
+A hostile or broken server cannot make it run away: it stops reading at the
+published size (or `max_bytes`), gives up when the whole transfer takes longer than
+`deadline` seconds or runs slower than `min_rate` bytes per second over
+`rate_window` seconds, and follows redirects only to the same host (or a host the
+publisher is known to use, `TRUSTED_REDIRECTS`), never from https to http.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from voice_coach import __version__
@@ -21,6 +29,57 @@ from voice_coach.speech.model_errors import ChecksumError, ModelError
 from voice_coach.speech.progress import NoProgress, Progress, format_mb
 
 _CHUNK = 64 * 1024
+
+DEFAULT_DEADLINE = 3 * 3600.0
+"""Seconds a whole file may take (a 100 MB model at 10 kB/s still fits)."""
+DEFAULT_MIN_RATE = 2048.0
+"""Bytes per second a transfer must keep up, measured over `DEFAULT_RATE_WINDOW`."""
+DEFAULT_RATE_WINDOW = 60.0
+"""Seconds over which the minimum rate is measured."""
+
+TRUSTED_REDIRECTS: dict[str, tuple[str, ...]] = {
+    "huggingface.co": ("huggingface.co", "hf.co"),
+}
+"""Publisher host -> domains it redirects to (with their subdomains): huggingface.co
+sends large files to its own CDN."""
+
+
+def redirect_allowed(source: str, target: str) -> bool:
+    """Whether a download may follow a redirect from `source` to `target` (URLs): the
+    same host or a domain the publisher uses, and never from https down to http."""
+    old, new = urlsplit(source), urlsplit(target)
+    if new.scheme not in ("http", "https") or (old.scheme == "https" and new.scheme != "https"):
+        return False
+    old_host, new_host = (old.hostname or "").lower(), (new.hostname or "").lower()
+    if new_host == old_host:
+        return True
+    trusted = TRUSTED_REDIRECTS.get(old_host, ())
+    return any(new_host == d or new_host.endswith("." + d) for d in trusted)
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only where `redirect_allowed` says so."""
+
+    def redirect_request(
+        self,
+        req: urllib.request.Request,
+        fp: Any,
+        code: int,
+        msg: str,
+        headers: Any,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        if not redirect_allowed(req.full_url, newurl):
+            raise RedirectRefusedError(
+                f"the server at {urlsplit(req.full_url).netloc} sent the download to "
+                f"{newurl}, another host or an unencrypted address; refused. "
+                "Use the publisher's own address or a mirror you trust "
+                "(VOICE_COACH_MODEL_MIRROR)"
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects())
 
 
 class ModelNotFoundError(ModelError):
@@ -33,6 +92,61 @@ class OfflineError(ModelError):
 
 class InterruptedDownloadError(ModelError):
     """The transfer stopped part-way; the `.part` file is kept for a resume."""
+
+
+class RedirectRefusedError(ModelError):
+    """The server redirected to another host or from https to http."""
+
+
+class TooSlowError(ModelError):
+    """The transfer ran past its deadline or under the minimum rate; the part is kept."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How far a download may go: bytes, total seconds, minimum bytes per second."""
+
+    max_bytes: int | None = None
+    """Never store more than this (None: the published size, when known)."""
+    deadline: float = DEFAULT_DEADLINE
+    """Seconds the whole file may take, retries included."""
+    min_rate: float = DEFAULT_MIN_RATE
+    """Bytes per second the transfer must keep up over `rate_window` seconds."""
+    rate_window: float = DEFAULT_RATE_WINDOW
+
+
+class _Pace:
+    """Watches a transfer against its deadline and minimum rate."""
+
+    def __init__(self, limits: Limits, label: str) -> None:
+        self.limits = limits
+        self.label = label
+        self.started = time.monotonic()
+        self._window_start = self.started
+        self._window_bytes = 0
+
+    def remaining(self) -> float:
+        """Seconds left before the deadline."""
+        return self.limits.deadline - (time.monotonic() - self.started)
+
+    def check(self, got: int) -> None:
+        """Count `got` more bytes; raise TooSlowError past the deadline or under the rate."""
+        now = time.monotonic()
+        self._window_bytes += got
+        if now - self.started > self.limits.deadline:
+            raise TooSlowError(
+                f"{self.label}: the download took longer than {self.limits.deadline:g} s; "
+                "the part is kept: run the same command again to continue"
+            )
+        if now - self._window_start >= self.limits.rate_window:
+            rate = self._window_bytes / (now - self._window_start)
+            if rate < self.limits.min_rate:
+                raise TooSlowError(
+                    f"{self.label}: the server sends only {rate:.0f} bytes/s "
+                    f"(under {self.limits.min_rate:g}); the part is kept: "
+                    "run the same command again later to continue"
+                )
+            self._window_start, self._window_bytes = now, 0
 
 
 def md5_of(path: Path) -> str:
@@ -51,7 +165,8 @@ def part_path(dest: Path) -> Path:
 
 def _open_part(part: Path, append: bool) -> int:
     """A file descriptor on the .part file, private (0600) because it is unverified."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_APPEND if append else os.O_TRUNC)
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    flags |= os.O_APPEND if append else os.O_TRUNC
     return os.open(part, flags, 0o600)
 
 
@@ -75,10 +190,12 @@ def _fetch_once(
     progress: Progress,
     timeout: float,
     by_hand: str,
+    pace: _Pace,
 ) -> None:
     """Bring `part` to the whole file, continuing where it stopped; raises on failure."""
     offset = part.stat().st_size if part.exists() else 0
-    if size is not None and offset > size:
+    cap = size if size is not None else pace.limits.max_bytes
+    if cap is not None and offset > cap:
         part.unlink()
         offset = 0
     if size is not None and offset == size:
@@ -88,7 +205,9 @@ def _fetch_once(
         headers["Range"] = f"bytes={offset}-"
     request = urllib.request.Request(url, headers=headers)
     try:
-        response = urllib.request.urlopen(request, timeout=timeout)
+        response = _OPENER.open(request, timeout=max(0.1, min(timeout, pace.remaining())))
+    except RedirectRefusedError as err:
+        raise RedirectRefusedError(f"{label}: {err}") from err
     except urllib.error.HTTPError as err:
         if err.code == 416 and offset:
             # Our part already holds the whole file (the size was not published).
@@ -132,23 +251,38 @@ def _fetch_once(
                 f"{label}: the server offers {total} bytes but the published size is {size}; "
                 f"nothing was kept. The file at {url} is not the one we know."
             )
+        if cap is not None and total is not None and total > cap:
+            part.unlink(missing_ok=True)
+            raise ChecksumError(
+                f"{label}: the server offers {format_mb(total)}, more than the "
+                f"{format_mb(cap)} this model can be; nothing was kept"
+            )
         expected = total if total is not None else size
         done = offset
         progress.start(label, expected, done)
         fd = _open_part(part, append)
         try:
             while True:
+                want = _CHUNK if cap is None else min(_CHUNK, cap - done + 1)
                 try:
-                    block = response.read(_CHUNK)
+                    # read1: whatever has arrived, so a dripping server is seen as slow
+                    block = response.read1(want)
                 except (OSError, ValueError) as err:  # reset, timeout, closed socket
                     raise InterruptedDownloadError(
                         f"{label}: the connection broke after {format_mb(done)} ({err})"
                     ) from err
                 if not block:
                     break
+                if cap is not None and done + len(block) > cap:
+                    part.unlink(missing_ok=True)
+                    raise ChecksumError(
+                        f"{label}: the server sends more than the {format_mb(cap)} "
+                        f"published; stopped and deleted. The file at {url} is not ours"
+                    )
                 os.write(fd, block)
                 done += len(block)
                 progress.update(done)
+                pace.check(len(block))
         finally:
             os.close(fd)
             progress.finish()
@@ -171,23 +305,27 @@ def download_file(
     retry_delay: float = 2.0,
     timeout: float = 30.0,
     by_hand: str | None = None,
+    limits: Limits | None = None,
 ) -> Path:
     """Fetch `url` to `dest`, resuming a kept `<dest>.part`, verified before it is moved.
 
     `size` (bytes) and `md5` (hex) are checked when given; `check` may raise
     ChecksumError for further checks of the complete .part file. Interrupted transfers
     are resumed up to `retries` times, `retry_delay` seconds apart. `by_hand` tells
-    how to put the model in place without a connection. Raises a ModelError.
+    how to put the model in place without a connection. `limits` bound the bytes and
+    the time (see `Limits`). Raises a ModelError.
     """
+    limits = limits or Limits()
     label = label or dest.name
     by_hand = by_hand or f"copy {dest.name} by hand into {dest.parent}"
     progress = progress or NoProgress()
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = part_path(dest)
+    pace = _Pace(limits, label)
     attempt = 0
     while True:
         try:
-            _fetch_once(url, part, size, label, progress, timeout, by_hand)
+            _fetch_once(url, part, size, label, progress, timeout, by_hand, pace)
             break
         except InterruptedDownloadError as err:
             # Only a transfer that broke part-way is retried; no connection at all is
@@ -231,3 +369,23 @@ def _verify_part(
             f"{label}: {problem}; the damaged download was deleted. "
             f"Run the same command again; if it persists, the file at {url} has changed"
         )
+
+
+def fetch_small(url: str, max_bytes: int, timeout: float = 30.0) -> bytes | None:
+    """A small file (a publisher's list) in memory, or None when it cannot be had:
+    not there, no connection, a refused redirect, or larger than `max_bytes`."""
+    request = urllib.request.Request(url, headers={"User-Agent": f"voice-coach/{__version__}"})
+    started = time.monotonic()
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            data = b""
+            while len(data) <= max_bytes:
+                if time.monotonic() - started > timeout:
+                    return None
+                block = response.read1(_CHUNK)
+                if not block:
+                    return data
+                data += block
+            return None
+    except (ModelError, urllib.error.URLError, OSError, ValueError):
+        return None

@@ -8,8 +8,8 @@ the first sentence while the rest renders. Real voices: `speech.piper` (Piper) a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from typing import Protocol
+from collections.abc import Iterable, Iterator
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -32,6 +32,23 @@ class Voice(Protocol):
 
         `rate` is the speed: 1.0 the voice's normal pace, 0.8 twenty percent slower.
         """
+        ...
+
+
+class Stoppable(Protocol):
+    """Work going on in the background."""
+
+    def stop(self) -> None:
+        """Stop it soon (it may finish what it is doing)."""
+        ...
+
+
+@runtime_checkable
+class PrerenderingVoice(Voice, Protocol):
+    """A voice that can render lines ahead of time, so they play at once (a cache)."""
+
+    def prerender(self, texts: Iterable[str], rate: float) -> Stoppable:
+        """Render `texts` at `rate` in the background; stop it when the session ends."""
         ...
 
 
