@@ -183,6 +183,30 @@ def rise_case(rise_db: float, distance: str, partner: Literal["A", "B"], languag
     )
 
 
+def turn_rise(rise_db: float, distance: str, partner: Literal["A", "B"], language: str) -> Case:
+    """One turn on its own (as a session's first): five calm sentences, four raised,
+    two calm; `turns` is empty (the engine starts the turn itself)."""
+    b = _Builder(language, distance)
+    for _ in range(5):
+        b.say(partner)
+    semitones = PITCH_PER_DB * rise_db
+    start = b.say(partner, rise_db, semitones)
+    for _ in range(3):
+        b.say(partner, rise_db, semitones)
+    end = b.speech[-1][1]
+    b.say(partner)
+    b.say(partner)
+    case = b.build(
+        f"turn rise +{rise_db:.0f} dB {distance} by {partner} ({language})",
+        "rise",
+        rise=(start, end),
+        rise_db=rise_db,
+        partner=partner,
+    )
+    case.turns = []
+    return case
+
+
 def _inside(b: _Builder, index: int, fraction: float = 0.5) -> float:
     start, end = b.speech[index]
     return start + fraction * (end - start)

@@ -27,11 +27,9 @@ BLOCK_SECONDS = 0.03
 
 __all__ = ["BLOCK_SECONDS", "Hearing", "Listener", "Role", "rms_dbfs"]
 
-PACE_GATE_DB = 10.0
-"""dB under the speaker's reference level below which a block is not their speech for
-the pace (background talk)."""
-
 PACE_START_DB = 6.0
+"""dB under the speaker's level (dBFS, speech band) an utterance must come within to
+count for the pace: background talk under them never does."""
 
 Role = Literal["A", "B"]
 """A partner, as the script names them."""
@@ -146,15 +144,14 @@ class Listener:
         )
         if raised.detected_db is not None and learner is not None and learner.learning:
             learner.restart()  # that was no calm speech to learn from
-        # Pace counts the speaker, not a TV talking in their pauses: only blocks
-        # within PACE_GATE_DB of their level.
+        # Pace counts the speaker, not a TV talking in their pauses: only utterances
+        # that come within PACE_START_DB of the speaker's level.
         speaker = self._speaker_level()
         if not vad.speech:
             self._reached = False
         elif speaker is None or band >= speaker - PACE_START_DB:
             self._reached = True
-        near = speaker is None or band >= speaker - PACE_GATE_DB
-        pace = self.pace.update(block, vad.active and near and self._reached)
+        pace = self.pace.update(block, vad.active and self._reached)
         return Hearing(
             seconds=seconds,
             level_dbfs=rms_dbfs(block),

@@ -12,16 +12,18 @@ syllable has a vowel, and a vowel is a peak of loudness in voiced sound. So:
 4. that are voiced: the band-passed signal around the peak repeats itself at a
    pitch period between 2.5 and 12.5 ms (80-400 Hz), by normalised autocorrelation.
 
-The paper uses a 2 dB dip on Praat's intensity curve; on this envelope 1 dB, a
-threshold 10 dB under the median and a voicing threshold of 0.3 kept espeak-ng
-(Dutch, English, 90-240 words per minute) and the Piper joe voice within about
-12 % of the true rate (bench/listen.py; a smoother envelope helps espeak and
-hurts the more natural Piper voice, which then runs 15 % low at speed).
-Nothing depends on the language.
+The paper uses a 2 dB dip on Praat's intensity curve; on this envelope 0.75 dB, a
+threshold 12 dB under the median and a voicing threshold of 0.3, tuned on espeak-ng
+(Dutch and English, two voices each, 120-220 words per minute) and the Piper joe
+voice together (tests/listen_eval.py, bench/listen.py), so neither kind of voice
+is favoured. Nothing depends on the language.
 
-Speech time counts active blocks plus pauses shorter than `min_pause` seconds;
-longer pauses are left out, as in the method.
-The rate is the nuclei of the last `window` seconds of speech time over that time.
+The rate is taken from one nucleus to the next: the intervals between neighbouring
+nuclei within stretches of speech (a pause of `min_pause` seconds or more starts a
+new stretch), their count over their summed length, over the last `window` seconds
+of such intervals. Where the speech detector puts the start and the end of an
+utterance, which a fan or a TV moves, then does not matter. Speech time (active
+blocks plus pauses shorter than `min_pause`) is still counted, for the analysis.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ class PaceMeter:
         rate: int,
         window: float = 6.0,
         min_pause: float = 0.3,
-        min_dip_db: float = 1.0,
-        below_median_db: float = 10.0,
+        min_dip_db: float = 0.75,
+        below_median_db: float = 12.0,
         voicing_threshold: float = 0.3,
     ) -> None:
         self.rate = rate
