@@ -55,12 +55,20 @@ def _fmt_rises(results: list[ev.RiseResult]) -> str:
     return text
 
 
-def rise_table(ear: ev.Ear) -> None:
+LEVEL_ONLY = {
+    "level only 8 dB": {"pitch_bonus_db": 0.0, "level_only_db": 0.0},
+    "level only 11 dB": {"pitch_bonus_db": 0.0, "level_only_db": 3.0},
+}
+"""Our detector without the pitch cue, at the threshold that catches +8 dB rises and at
+the one that ignores a partner leaning in: what the pitch cue earns."""
+
+
+def rise_table(ears: dict[str, ev.Ear]) -> None:
     cases = ev.rise_set()
-    ours = _latencies(cases, ear.detections)
-    rule = _latencies(cases, _rule_detections)
+    columns = {name: _latencies(cases, ear.detections) for name, ear in ears.items()}
+    columns["loudness rule"] = _latencies(cases, _rule_detections)
     print("Rises (caught/cases, median/worst latency from the start of the rise):")
-    print(f"  {'rise':18s} {'ours':28s} {'loudness rule':28s}")
+    print(f"  {'rise':14s} " + " ".join(f"{name:24s}" for name in columns))
     for rise in ev.RISES_DB:
         for distance in (*ev.DISTANCES, "all"):
             pick = [
@@ -69,28 +77,63 @@ def rise_table(ear: ev.Ear) -> None:
                 if c.rise_db == rise and distance in (c.distance, "all")
             ]
             label = f"+{rise:.0f} dB {distance}"
-            print(
-                f"  {label:18s} {_fmt_rises([ours[i] for i in pick]):28s} "
-                f"{_fmt_rises([rule[i] for i in pick]):28s}"
-            )
+            row = " ".join(f"{_fmt_rises([col[i] for i in pick]):24s}" for col in columns.values())
+            print(f"  {label:14s} {row}")
+    ours = columns["ours"]
     missed = [r.case.name for r in ours if r.latency is None and r.case.rise_db >= 8]
     if missed:
-        print(f"  missed at +8 dB or more: {'; '.join(missed)}")
+        print(f"  ours missed at +8 dB or more: {'; '.join(missed)}")
 
 
-def confounder_table(ear: ev.Ear) -> None:
+def confounder_table(ears: dict[str, ev.Ear]) -> None:
     cases = ev.confounder_set()
     print("False alarms per confounder (cases with a detection, near + far):")
-    print(f"  {'confounder':28s} {'ours':8s} {'loudness rule':14s}")
-    total_ours = total_rule = 0
+    names = [*ears, "loudness rule"]
+    print(f"  {'confounder':26s} " + " ".join(f"{name:17s}" for name in names))
+    totals = dict.fromkeys(names, 0)
     for name in ev.CONFOUNDERS:
         pick = [c for c in cases if c.name.startswith(name)]
-        ours = sum(1 for c in pick if ear.detections(c))
-        rule = sum(1 for c in pick if _rule_detections(c))
-        total_ours += ours
-        total_rule += rule
-        print(f"  {name:28s} {ours}/{len(pick):<6d} {rule}/{len(pick)}")
-    print(f"  {'all':28s} {total_ours}/{len(cases):<6d} {total_rule}/{len(cases)}")
+        row = []
+        for column in names:
+            detect = _rule_detections if column == "loudness rule" else ears[column].detections
+            alarms = sum(1 for c in pick if detect(c))
+            totals[column] += alarms
+            row.append(f"{alarms}/{len(pick):<15d}")
+        print(f"  {name:26s} " + " ".join(row))
+    print(f"  {'all':26s} " + " ".join(f"{totals[c]}/{len(cases):<15d}" for c in names))
+
+
+def first_word_table() -> None:
+    """From the start of a rise to the coach's first word, in simulated sessions."""
+    from tests.engine_support import events_of, place, run, script_of, silence
+    from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
+    from voice_coach.script.model import Settings, Turn
+
+    lags: list[float] = []
+    for distance in ev.DISTANCES:
+        for n, rise in enumerate((8.0, 10.0, 14.0)):
+            for partner in ("A", "B"):
+                language = ("en", "nl")[(n + (partner == "B")) % 2]
+                case = ev.turn_rise(rise, distance, partner, language)  # type: ignore[arg-type]
+                turn = Turn(partner, 240, ("{A}, vertel.",), end_on_silence=8)  # type: ignore[arg-type]
+                script = script_of(turn, settings=Settings(pace_feedback=False))
+                _, log, _, _ = run(script, silence(120))
+                start = float(events_of(log, "turn_started")[0]["t"]) + 0.5
+                audio = AudioChunk(case.samples, LISTEN_RATE)
+                mic = place(silence(start + case.seconds + 30), audio, start)
+                _, log, _, _ = run(script, mic)
+                raised = events_of(log, "raised_voice")
+                assert case.rise is not None
+                if not raised:
+                    print(f"  no breathing pause: {case.name}")
+                    continue
+                said = [e["t"] for e in events_of(log, "said") if e["t"] >= raised[0]["t"]]
+                lags.append(min(said) - (start + case.rise[0]))
+    print(
+        f"From the start of a rise to the coach's first word (simulated sessions, +8/+10/+14 dB, "
+        f"near and far, A and B; {len(lags)} runs): median {np.median(lags):.2f} s, "
+        f"worst {max(lags):.2f} s"
+    )
 
 
 def calm_table(ear: ev.Ear, minutes: float) -> None:
@@ -203,10 +246,11 @@ def cost_table() -> None:
 def main(argv: list[str] | None = None) -> None:
     """Print the table."""
     argv = sys.argv[1:] if argv is None else argv
-    ear = ev.Ear()
-    rise_table(ear)
-    confounder_table(ear)
-    calm_table(ear, 10.0 if "--quick" in argv else 60.0)
+    ears = {"ours": ev.Ear(), **{name: ev.Ear(detector=kw) for name, kw in LEVEL_ONLY.items()}}
+    rise_table(ears)
+    confounder_table(ears)
+    first_word_table()
+    calm_table(ears["ours"], 10.0 if "--quick" in argv else 60.0)
     pace_table()
     vad_table()
     cost_table()

@@ -33,7 +33,8 @@ import numpy as np
 
 import tests.speechgen as gen
 from voice_coach.config import ListenSettings
-from voice_coach.listen.listener import Hearing, Listener
+from voice_coach.listen.listener import BLOCK_SECONDS, Hearing, Listener
+from voice_coach.listen.raised import RaisedVoiceDetector
 
 Role = Literal["A", "B"] | None
 BLOCK = 480
@@ -367,16 +368,33 @@ def _feed(listener: Listener, case: Case, start_s: float, end_s: float) -> Itera
 class Ear:
     """Runs listeners over cases, sharing the work of a common beginning."""
 
-    def __init__(self, settings: ListenSettings | None = None) -> None:
+    def __init__(
+        self, settings: ListenSettings | None = None, detector: dict[str, float] | None = None
+    ) -> None:
         self.settings = settings or ListenSettings()
+        self.detector = detector or {}
+        """Keyword arguments that replace the raised-voice detector's defaults."""
         self._after_prefix: dict[tuple[object, ...], tuple[Listener, list[Hearing]]] = {}
+
+    def listener(self) -> Listener:
+        """A fresh Listener with these settings (and detector arguments)."""
+        listener = Listener(self.settings)
+        if self.detector:
+            listener.raised = RaisedVoiceDetector(
+                BLOCK_SECONDS,
+                threshold_db=self.settings.raised_voice_db,
+                sustain_seconds=self.settings.raised_voice_seconds,
+                cooldown_seconds=self.settings.breathing_cooldown,
+                **self.detector,
+            )
+        return listener
 
     def hear(self, case: Case) -> list[Hearing]:
         """Every block's `Hearing`, in order."""
         if case.prefix is None:
-            return list(_feed(Listener(self.settings), case, 0.0, case.seconds))
+            return list(_feed(self.listener(), case, 0.0, case.seconds))
         if case.prefix not in self._after_prefix:
-            listener = Listener(self.settings)
+            listener = self.listener()
             heard = list(_feed(listener, case, 0.0, case.prefix_s))
             self._after_prefix[case.prefix] = (listener, heard)
         listener, heard = self._after_prefix[case.prefix]
