@@ -326,12 +326,13 @@ def calm_case(distance: str, language: str, minutes: float, seed: int = 0) -> Ca
 
 
 def rise_set() -> list[Case]:
-    """Every rise near and far by either partner, English and Dutch in turn."""
+    """Every rise near and far by either partner, English and Dutch in turn (so each
+    voice, the Piper one too, makes every rise at one of the microphones)."""
     cases = []
     for distance in DISTANCES:
         for n, rise in enumerate(RISES_DB):
             for partner in ("A", "B"):
-                language = ("en", "nl")[(n + (partner == "B")) % 2]
+                language = ("en", "nl")[(n + (partner == "B") + (distance == "far")) % 2]
                 cases.append(rise_case(rise, distance, partner, language))
     return cases
 
