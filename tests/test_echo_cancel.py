@@ -34,13 +34,10 @@ from voice_coach.speech.espeak import EspeakVoice
 
 pytestmark = [pytest.mark.pulse, pytest.mark.slow]
 
-LEAK_DB = -6.0
-"""dB the room gives the coach's voice on its way back into the microphone."""
-
 
 @pytest.fixture(scope="module")
 def leak(pulse_rig: PulseRig) -> Iterator[str]:
-    """The coach's speaker played back into the room (`LEAK_DB`); yields the module id."""
+    """The coach's speaker played back into the room at full level; yields the module id."""
     module = pulse_rig.pactl(
         "load-module",
         "module-loopback",
@@ -50,15 +47,25 @@ def leak(pulse_rig: PulseRig) -> Iterator[str]:
         "source_dont_move=true",
         "sink_dont_move=true",
     ).strip()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        inputs = pulse_rig.pactl("list", "short", "sink-inputs")
-        ours = [line.split("\t")[0] for line in inputs.splitlines() if f"\t{module}\t" in line]
-        if ours:
-            volume = f"{round(100 * 10 ** (LEAK_DB / 20))}%"
-            pulse_rig.pactl("set-sink-input-volume", ours[0], volume)
-            break
-        time.sleep(0.05)
+    time.sleep(0.5)  # the loopback starts moving
+    # The coach's voice really comes back in: as loud as the partner's own speech.
+    env = {**os.environ, **pulse_rig.env}
+    mic = _record("coach_mic", env)
+    time.sleep(0.3)
+    voice = espeak("Welkom Anna en Bram.", "nl", 150)  # -20 dBFS, as the partner's speech
+    pacat = ["pacat", "--playback", "--device=coach_speaker", "--format=float32le"]
+    pacat += [f"--rate={RIG_RATE}", "--channels=1", "--raw", "--latency-msec=30"]
+    samples = voice.to_rate(RIG_RATE).samples.astype("<f4").tobytes()
+    subprocess.run(pacat, input=samples, env=env, check=True, timeout=30)
+    time.sleep(0.3)
+    mic.terminate()
+    raw, _ = mic.communicate(timeout=10)
+    heard = np.frombuffer(raw[: len(raw) - len(raw) % 4], "<f4")
+    half = RIG_RATE // 2
+    loudest = max(
+        _dbfs(heard[i : i + half]) for i in range(0, max(1, len(heard) - half), half // 2)
+    )
+    assert loudest > -30.0, loudest
     yield module
     pulse_rig.pactl("unload-module", module)
 
@@ -82,35 +89,6 @@ def _record(device: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 def _dbfs(samples: np.ndarray) -> float:
     return 10 * float(np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12))
-
-
-def test_probe_and_doctor_see_the_canceller(pulse_rig: PulseRig) -> None:
-    before = probe()
-    assert before.server == "PulseAudio" and not before.available
-    check = check_echo_cancel(before)
-    assert check.status == "WARN" and "module-echo-cancel" in check.message
-    module = pulse_rig.pactl(
-        "load-module",
-        "module-echo-cancel",
-        "source_master=coach_mic",
-        "sink_master=coach_speaker",
-        "aec_method=webrtc",
-    ).strip()
-    try:
-        found = probe()
-        assert found.source == "coach_mic.echo-cancel"
-        assert found.sink == "coach_speaker.echo-cancel"
-        assert found.available and not found.active
-        assert use_environment(found) == {
-            "PULSE_SOURCE": "coach_mic.echo-cancel",
-            "PULSE_SINK": "coach_speaker.echo-cancel",
-        }
-        assert check_echo_cancel(found).status == "OK"
-        pulse_rig.pactl("set-default-source", "coach_mic.echo-cancel")
-        assert probe().active and "active" in check_echo_cancel().message
-    finally:
-        pulse_rig.pactl("set-default-source", "coach_mic")
-        pulse_rig.pactl("unload-module", module)
 
 
 def test_a_live_session_never_takes_the_coachs_voice_for_a_partners(
@@ -138,24 +116,44 @@ def test_a_live_session_never_takes_the_coachs_voice_for_a_partners(
     def session() -> None:
         result["reason"] = live_session(script, config, options, EspeakVoice("nl"), None)
 
-    env = {**os.environ, **pulse_rig.env}
-    mic = _record("coach_mic", env)
     thread = threading.Thread(target=session)
     thread.start()
     thread.join(timeout=90)
-    mic.terminate()
-    raw, _ = mic.communicate(timeout=10)
     assert not thread.is_alive(), "the live session did not end"
     assert result["reason"] == "done"
-    heard = np.frombuffer(raw[: len(raw) - len(raw) % 4], "<f4")
-    loudest = max(
-        _dbfs(heard[i : i + RIG_RATE // 2]) for i in range(0, 4 * RIG_RATE, RIG_RATE // 4)
-    )
-    print(f"loudest half second of the first four: {loudest:.1f} dBFS")
-    assert loudest > -30.0  # the coach's welcome really came back in through the room
     kinds = [e.type for e in events]
     assert "raised_voice" not in kinds
     (ended,) = [e.to_dict() for e in events if e.type == "turn_ended"]
     assert ended["reason"] == "silence"
     # Anna's speech is hers; the coach's lines before and after it are not.
     assert ended["speech_seconds"] == pytest.approx(speech.seconds, rel=0.35)
+
+
+def test_probe_and_doctor_see_the_canceller(pulse_rig: PulseRig) -> None:
+    # Last in this module: unloading the canceller leaves the rig's sinks unsettled.
+    before = probe()
+    assert before.server == "PulseAudio" and not before.available
+    check = check_echo_cancel(before)
+    assert check.status == "WARN" and "module-echo-cancel" in check.message
+    module = pulse_rig.pactl(
+        "load-module",
+        "module-echo-cancel",
+        "source_master=coach_mic",
+        "sink_master=coach_speaker",
+        "aec_method=webrtc",
+    ).strip()
+    try:
+        found = probe()
+        assert found.source == "coach_mic.echo-cancel"
+        assert found.sink == "coach_speaker.echo-cancel"
+        assert found.available and not found.active
+        assert use_environment(found) == {
+            "PULSE_SOURCE": "coach_mic.echo-cancel",
+            "PULSE_SINK": "coach_speaker.echo-cancel",
+        }
+        assert check_echo_cancel(found).status == "OK"
+        pulse_rig.pactl("set-default-source", "coach_mic.echo-cancel")
+        assert probe().active and "active" in check_echo_cancel().message
+    finally:
+        pulse_rig.pactl("set-default-source", "coach_mic")
+        pulse_rig.pactl("unload-module", module)
