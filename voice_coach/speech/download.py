@@ -182,114 +182,148 @@ def _content_range_start(header: str | None) -> tuple[int, int | None] | None:
         return None
 
 
-def _fetch_once(
-    url: str,
-    part: Path,
-    size: int | None,
-    label: str,
-    progress: Progress,
-    timeout: float,
-    by_hand: str,
-    pace: _Pace,
-) -> None:
-    """Bring `part` to the whole file, continuing where it stopped; raises on failure."""
-    offset = part.stat().st_size if part.exists() else 0
-    cap = size if size is not None else pace.limits.max_bytes
-    if cap is not None and offset > cap:
-        part.unlink()
+@dataclass(frozen=True)
+class _Fetch:
+    """One attempt at bringing a `.part` file to the whole download."""
+
+    url: str
+    part: Path
+    size: int | None
+    """Published size in bytes (None: not published)."""
+    label: str
+    progress: Progress
+    timeout: float
+    """Seconds to wait for the server to answer or send."""
+    by_hand: str
+    """How to fetch the file by hand, for the offline message."""
+    pace: _Pace
+
+    @property
+    def cap(self) -> int | None:
+        """The most bytes the file may have: its published size, else the limit."""
+        return self.size if self.size is not None else self.pace.limits.max_bytes
+
+
+def _fetch_once(job: _Fetch) -> None:
+    """Bring `job.part` to the whole file, continuing where it stopped; raises on failure."""
+    offset = job.part.stat().st_size if job.part.exists() else 0
+    if job.cap is not None and offset > job.cap:
+        job.part.unlink()
         offset = 0
-    if size is not None and offset == size:
+    if job.size is not None and offset == job.size:
         return
+    response = _open(job, offset)
+    if response is None:
+        return  # the part already holds the whole file (its size was not published)
+    with response:
+        append, total = _span(job, response, offset)
+        _check_total(job, total)
+        done = offset if append else 0
+        expected = total if total is not None else job.size
+        job.progress.start(job.label, expected, done)
+        fd = _open_part(job.part, append)
+        try:
+            done = _copy(job, response, fd, done)
+        finally:
+            os.close(fd)
+            job.progress.finish()
+        if expected is not None and done < expected:
+            raise InterruptedDownloadError(
+                f"{job.label}: the connection broke after {format_mb(done)} of "
+                f"{format_mb(expected)}"
+            )
+
+
+def _open(job: _Fetch, offset: int) -> Any:
+    """The server's response from `offset` on (None: nothing is left to fetch)."""
     headers = {"User-Agent": f"voice-coach/{__version__}"}
     if offset:
         headers["Range"] = f"bytes={offset}-"
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(job.url, headers=headers)
     try:
-        response = _OPENER.open(request, timeout=max(0.1, min(timeout, pace.remaining())))
+        return _OPENER.open(request, timeout=max(0.1, min(job.timeout, job.pace.remaining())))
     except RedirectRefusedError as err:
-        raise RedirectRefusedError(f"{label}: {err}") from err
+        raise RedirectRefusedError(f"{job.label}: {err}") from err
     except urllib.error.HTTPError as err:
         if err.code == 416 and offset:
-            # Our part already holds the whole file (the size was not published).
-            return
+            return None
         if err.code == 404:
             raise ModelNotFoundError(
-                f"{label}: not found on the server (HTTP 404) at {url}; "
+                f"{job.label}: not found on the server (HTTP 404) at {job.url}; "
                 "check the name with `voice-coach models list`"
             ) from err
         raise InterruptedDownloadError(
-            f"{label}: the server answered HTTP {err.code} for {url}"
+            f"{job.label}: the server answered HTTP {err.code} for {job.url}"
         ) from err
     except (urllib.error.URLError, OSError) as err:
         reason = getattr(err, "reason", err)
-        host = urlsplit(url).netloc
+        host = urlsplit(job.url).netloc
         kept = f" ({format_mb(offset)} already downloaded are kept)" if offset else ""
         raise OfflineError(
-            f"{label}: no connection to {host} ({reason}){kept}; "
-            f"connect to the internet and run the same command again, or {by_hand}"
+            f"{job.label}: no connection to {host} ({reason}){kept}; "
+            f"connect to the internet and run the same command again, or {job.by_hand}"
         ) from err
-    with response:
-        append = False
-        total: int | None = None
-        if offset and response.status == 206:
-            span = _content_range_start(response.headers.get("Content-Range"))
-            if span is None or span[0] != offset:
-                # Another span than asked for: useless for this part; start over.
-                part.unlink(missing_ok=True)
-                raise InterruptedDownloadError(
-                    f"{label}: the server answered another byte range than asked for"
-                )
-            append, total = True, span[1]
-        if not append:
-            # The server ignored our Range (200) or answered another span: start over.
-            offset = 0
-            length = response.headers.get("Content-Length")
-            total = int(length) if length and length.isdigit() else None
-        if size is not None and total is not None and total != size:
-            part.unlink(missing_ok=True)
-            raise ChecksumError(
-                f"{label}: the server offers {total} bytes but the published size is {size}; "
-                f"nothing was kept. The file at {url} is not the one we know."
-            )
-        if cap is not None and total is not None and total > cap:
-            part.unlink(missing_ok=True)
-            raise ChecksumError(
-                f"{label}: the server offers {format_mb(total)}, more than the "
-                f"{format_mb(cap)} this model can be; nothing was kept"
-            )
-        expected = total if total is not None else size
-        done = offset
-        progress.start(label, expected, done)
-        fd = _open_part(part, append)
-        try:
-            while True:
-                want = _CHUNK if cap is None else min(_CHUNK, cap - done + 1)
-                try:
-                    # read1: whatever has arrived, so a dripping server is seen as slow
-                    block = response.read1(want)
-                except (OSError, ValueError) as err:  # reset, timeout, closed socket
-                    raise InterruptedDownloadError(
-                        f"{label}: the connection broke after {format_mb(done)} ({err})"
-                    ) from err
-                if not block:
-                    break
-                if cap is not None and done + len(block) > cap:
-                    part.unlink(missing_ok=True)
-                    raise ChecksumError(
-                        f"{label}: the server sends more than the {format_mb(cap)} "
-                        f"published; stopped and deleted. The file at {url} is not ours"
-                    )
-                os.write(fd, block)
-                done += len(block)
-                progress.update(done)
-                pace.check(len(block))
-        finally:
-            os.close(fd)
-            progress.finish()
-        if expected is not None and done < expected:
+
+
+def _span(job: _Fetch, response: Any, offset: int) -> tuple[bool, int | None]:
+    """Whether the response continues the part (a 206 from `offset`), and the file's
+    whole size when the server says it."""
+    if offset and response.status == 206:
+        span = _content_range_start(response.headers.get("Content-Range"))
+        if span is None or span[0] != offset:
+            # Another span than asked for: useless for this part; start over.
+            job.part.unlink(missing_ok=True)
             raise InterruptedDownloadError(
-                f"{label}: the connection broke after {format_mb(done)} of {format_mb(expected)}"
+                f"{job.label}: the server answered another byte range than asked for"
             )
+        return True, span[1]
+    # The server ignored our Range (200): start over.
+    length = response.headers.get("Content-Length")
+    return False, int(length) if length and length.isdigit() else None
+
+
+def _check_total(job: _Fetch, total: int | None) -> None:
+    """Refuse a file whose announced size is not the published one, or too large."""
+    if total is None:
+        return
+    if job.size is not None and total != job.size:
+        job.part.unlink(missing_ok=True)
+        raise ChecksumError(
+            f"{job.label}: the server offers {total} bytes but the published size is "
+            f"{job.size}; nothing was kept. The file at {job.url} is not the one we know."
+        )
+    if job.cap is not None and total > job.cap:
+        job.part.unlink(missing_ok=True)
+        raise ChecksumError(
+            f"{job.label}: the server offers {format_mb(total)}, more than the "
+            f"{format_mb(job.cap)} this model can be; nothing was kept"
+        )
+
+
+def _copy(job: _Fetch, response: Any, fd: int, done: int) -> int:
+    """Copy the response's body to `fd` within the cap and the pace; the bytes done."""
+    cap = job.cap
+    while True:
+        want = _CHUNK if cap is None else min(_CHUNK, cap - done + 1)
+        try:
+            # read1: whatever has arrived, so a dripping server is seen as slow
+            block = response.read1(want)
+        except (OSError, ValueError) as err:  # reset, timeout, closed socket
+            raise InterruptedDownloadError(
+                f"{job.label}: the connection broke after {format_mb(done)} ({err})"
+            ) from err
+        if not block:
+            return done
+        if cap is not None and done + len(block) > cap:
+            job.part.unlink(missing_ok=True)
+            raise ChecksumError(
+                f"{job.label}: the server sends more than the {format_mb(cap)} "
+                f"published; stopped and deleted. The file at {job.url} is not ours"
+            )
+        os.write(fd, block)
+        done += len(block)
+        job.progress.update(done)
+        job.pace.check(len(block))
 
 
 def download_file(
@@ -325,7 +359,7 @@ def download_file(
     attempt = 0
     while True:
         try:
-            _fetch_once(url, part, size, label, progress, timeout, by_hand, pace)
+            _fetch_once(_Fetch(url, part, size, label, progress, timeout, by_hand, pace))
             break
         except InterruptedDownloadError as err:
             # Only a transfer that broke part-way is retried; no connection at all is
