@@ -23,8 +23,6 @@ from tests.engine_support import events_of, place, run, script_of, silence
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.script.model import Settings, Turn
 
-pytestmark = pytest.mark.slow  # about 45 s: the whole generated set
-
 
 @pytest.fixture(scope="module")
 def ear() -> ev.Ear:
