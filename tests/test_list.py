@@ -114,24 +114,25 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
                 rounds=2,
                 swap=True,
                 prompt=(twelve,),
-            ),  # (30 + 20) x 2 rounds x 2 (swap) + 2 = 202
+            ),  # ((30 + 20) x 2 rounds + 20 for the summary) x 2 (swap) + 2 = 242
             model.Ask(
                 prompt=(twelve,),
                 answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
             ),  # 2 + the first branch (10)
             model.Repeat(times=3, steps=(model.Pause(seconds=5),)),  # 15
             model.Calibrate(seconds=20, prompt=(twelve,)),  # 22
-            model.Summary(),  # 20
+            model.Summary(),  # talk 10 + pauses 4
         ),
     )
-    assert estimate_seconds(script) == pytest.approx(4 + 3 + 32 + 62 + 202 + 12 + 15 + 22 + 20)
-    assert estimate_minutes(script) == 6
+    assert estimate_seconds(script) == pytest.approx(4 + 3 + 32 + 62 + 242 + 12 + 15 + 22 + 14)
+    assert estimate_minutes(script) == 7
 
 
 def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
     from voice_coach.lang import language
 
-    default = language("en").phrases["turn_open"][0]
+    wordings = language("en").phrases["turn_open"]
+    chars = sum(len(w) for w in wordings) / len(wordings)
     script = model.Script(
         id="t",
         title="T",
@@ -139,4 +140,4 @@ def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
         rate=1.0,
         steps=(model.Turn(speaker="B", seconds=10),),
     )
-    assert estimate_seconds(script) == pytest.approx(10 + len(default) / 12)
+    assert estimate_seconds(script) == pytest.approx(10 + chars / 12)

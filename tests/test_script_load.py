@@ -72,14 +72,14 @@ EXPECTED: dict[str, list[tuple[int, int, str]]] = {
         (6, 11, "unknown phrase 'mirror_chek'; did you mean 'mirror_check'?"),
         (8, 10, "say is empty"),
         (9, 12, "pause should be more than 0 seconds, found -1"),
-        (10, 21, "turn 'speaker' should be A or B, found text 'C'"),
+        (10, 21, "turn 'speaker' should be A, B or both, found text 'C'"),
         (10, 33, "turn 'seconds' should be more than 0 seconds, found 0"),
         (11, 5, "mirror is missing 'receiver'"),
         (12, 46, "unknown step kind 'sya'; did you mean 'say'?"),
         (12, 68, "ask 'timeout' should be more than 0 seconds, found 0"),
         (13, 21, "repeat 'times' should be a whole number, found 1.5"),
         (13, 33, "repeat 'steps' is empty"),
-        (14, 14, "summary should be true or {}, found false"),
+        (14, 14, "summary should be true or a mapping with talk, pauses and pace, found false"),
         (16, 5, "'pause' is a step of its own: start it on a new line with '- '"),
     ],
 }
@@ -151,15 +151,20 @@ def test_short_forms_of_calibrate_and_summary() -> None:
     assert steps[11] == model.Calibrate(
         seconds=15, prompt=("Vertel elkaar wat je vandaag at.",), line=34
     )
-    assert steps[-4:-2] == (model.Summary(line=65), model.Summary(line=66))
+    summaries = [step for step in steps if isinstance(step, model.Summary)]
+    assert summaries == [
+        model.Summary(line=65),
+        model.Summary(line=66),
+        model.Summary(talk=True, pauses=False, pace=True, line=73),
+    ]
 
 
 def test_end_with_and_without_last_words() -> None:
     steps = load_script(GOOD / "full.yaml").steps
-    ask = steps[-2]
+    end = steps.index(model.End(line=72))
+    ask = steps[end - 1]
     assert isinstance(ask, model.Ask)
     assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=71),)
-    assert steps[-1] == model.End(line=72)
 
 
 def test_end_with_a_wrong_value_points_at_it(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from voice_coach.audio.ports import Microphone, Speaker
 from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EventLog
 from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
@@ -66,8 +67,11 @@ def audio_session(
     log: EventLog,
     names: Sequence[str] = (),
     seed: int | None = None,
+    couple: CoupleRecord | None = None,
 ) -> tuple[Session, AudioIO]:
-    """A session of `script` on the audio clock, and its IO (for the clock and output)."""
+    """A session of `script` on the audio clock, and its IO (for the clock and output);
+    `couple` is what the coach remembers of the couple (None: a fresh record in memory)."""
     settings = listen_settings(base, script)
     io = audio_io(script, settings, ports, mode)
-    return Session(script, io, language(script.language), settings, log, names, seed), io
+    lang = language(script.language)
+    return Session(script, io, lang, settings, log, names, seed, couple), io

@@ -19,6 +19,7 @@ from voice_coach.audio.sim import SilentMicrophone, TrackSpeaker, WavMicrophone
 from voice_coach.config import Config
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.build import Ports, audio_session, listen_settings
+from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EndReason, Event, EventLog, JsonlWriter, Notice
 from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
@@ -43,6 +44,9 @@ class RunOptions:
     """Write the events as JSON lines here (readable by the user only)."""
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
     """More consumers of events (the terminal log)."""
+    couple: CoupleRecord | None = None
+    """What the coach remembers of the couple (None: a fresh record in memory, as for a
+    simulation or a preview)."""
 
 
 def make_log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
@@ -78,7 +82,7 @@ def run_audio(
     log, writer = make_log(options)
     try:
         session, io = audio_session(
-            script, config.listen, ports, mode, log, options.names, options.seed
+            script, config.listen, ports, mode, log, options.names, options.seed, options.couple
         )
     except BaseException:
         if writer is not None:
@@ -123,7 +127,9 @@ def text_session(script: Script, config: Config, options: RunOptions) -> EndReas
     log, writer = make_log(options)
     lang = language(script.language)
     settings = listen_settings(config.listen, script)
-    session = Session(script, TextIO(lang), lang, settings, log, options.names, options.seed)
+    session = Session(
+        script, TextIO(lang), lang, settings, log, options.names, options.seed, options.couple
+    )
     return run_logged(session, writer)
 
 

@@ -236,7 +236,7 @@ class Reader:
             return self.flag(node, label)
         if kind == "text":
             return self.text(node, label, rules.STEP_PLACEHOLDERS)
-        if kind in ("string", "id", "language", "partner", "pattern"):
+        if kind in ("string", "id", "language", "pattern", *rules.WORD_CHOICES):
             return self.word(kind, node, label)
         if kind == "steps":
             return self.steps(node, label, nested, allow_empty=False)
@@ -299,8 +299,10 @@ class Reader:
         if kind == "language" and value not in SUPPORTED:
             self.report(node, f"unsupported language '{value}'{_suggest(value, SUPPORTED)}")
             return _BAD
-        if kind == "partner" and value not in rules.PARTNERS:
-            self.report(node, f"{label} should be A or B, found {_found(node)}")
+        choices = rules.WORD_CHOICES.get(kind)
+        if choices is not None and value not in choices:
+            listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+            self.report(node, f"{label} should be {listed}, found {_found(node)}")
             return _BAD
         if kind == "pattern" and value not in rules.BREATHING_PATTERNS:
             patterns = rules.BREATHING_PATTERNS

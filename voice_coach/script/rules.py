@@ -17,6 +17,19 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARTNERS = ("A", "B")
 """The two roles; their names fill {A} and {B}."""
 
+SPEAKERS = (*PARTNERS, "both")
+"""Who may speak in a turn: a partner, or both together."""
+
+STARTS = (*PARTNERS, "alternate", "random")
+"""Who takes role A in a repeat's first round."""
+
+WORD_CHOICES: dict[str, tuple[str, ...]] = {
+    "partner": PARTNERS,
+    "speaker": SPEAKERS,
+    "start": STARTS,
+}
+"""Field kinds whose value is one word of a fixed list."""
+
 EXTENSION_PREFIX = "x-"
 """Top-level keys starting with this are ignored: a place for YAML anchors (&name)."""
 
@@ -74,8 +87,8 @@ class Field:
     """One key of a mapping in the language.
 
     `kind` is a key of NUMBERS or one of: bool, text (a string or a list of
-    strings), string, id, language, partner, pattern, steps, answers, voice,
-    settings, phrases, breathe.
+    strings), string, id, language, a key of WORD_CHOICES (partner, speaker, start),
+    pattern, steps, answers, voice, settings, phrases, breathe.
     """
 
     kind: str
