@@ -50,7 +50,7 @@ def test_every_kind_is_in_the_docs_and_the_schema(kind: kinds.Kind[object]) -> N
 
 
 def test_estimate_reads_the_table() -> None:
-    est = StepEstimator(rate=1.0, phrases={"turn_open": ("x" * 24,)})
+    est = StepEstimator(rate=1.0, phrases={"turn_open": ("x" * 28,)})
     turn = model.Turn(speaker="A", seconds=30)
     assert est.steps([turn]) == pytest.approx(30 + 2)
     assert est.steps([model.Repeat(times=3, steps=(model.Pause(2),))]) == 6

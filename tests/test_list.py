@@ -95,17 +95,17 @@ def test_find_scripts_marks_overrides(folders: tuple[Path, Path]) -> None:
 
 
 def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
-    twelve = "x" * 12  # one second of speech at rate 1.0
+    one_second = "x" * 14  # one second of speech at rate 1.0 (14 characters a second)
     script = model.Script(
         id="t",
         title="T",
         language="nl",
         rate=0.5,  # half speed: each spoken second counts twice
         steps=(
-            model.Say(text=(twelve, twelve * 3)),  # mean 24 chars -> 2 s -> 4 s
+            model.Say(text=(one_second, one_second * 3)),  # mean 28 chars -> 2 s -> 4 s
             model.Pause(seconds=3),
-            model.Breathe(inhale=4, exhale=6, cycles=3, intro=(twelve,)),  # 30 + 2
-            model.Turn(speaker="A", seconds=60, prompt=(twelve,)),  # 60 + 2
+            model.Breathe(inhale=4, exhale=6, cycles=3, intro=(one_second,)),  # 30 + 2
+            model.Turn(speaker="A", seconds=60, prompt=(one_second,)),  # 60 + 2
             model.Mirror(
                 sender="A",
                 receiver="B",
@@ -113,14 +113,14 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
                 mirror_seconds=20,
                 rounds=2,
                 swap=True,
-                prompt=(twelve,),
+                prompt=(one_second,),
             ),  # ((30 + 20) x 2 rounds + 20 for the summary) x 2 (swap) + 2 = 242
             model.Ask(
-                prompt=(twelve,),
+                prompt=(one_second,),
                 answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
             ),  # 2 + the first branch (10)
             model.Repeat(times=3, steps=(model.Pause(seconds=5),)),  # 15
-            model.Calibrate(seconds=20, prompt=(twelve,)),  # 22
+            model.Calibrate(seconds=20, prompt=(one_second,)),  # 22
             model.Summary(),  # talk 10 + pauses 4
         ),
     )
@@ -140,4 +140,4 @@ def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
         rate=1.0,
         steps=(model.Turn(speaker="B", seconds=10),),
     )
-    assert estimate_seconds(script) == pytest.approx(10 + chars / 12)
+    assert estimate_seconds(script) == pytest.approx(10 + chars / 14)

@@ -61,6 +61,17 @@ EXPECTED: dict[str, list[tuple[int, int, str]]] = {
         (6, 5, "'speaker' belongs inside 'turn': indent it under 'turn:'"),
         (7, 5, "'seconds' belongs inside 'turn'"),
     ],
+    "new-keys.yaml": [
+        (5, 21, "turn 'speaker' should be A, B or both, found text 'beide'"),
+        (5, 54, "turn 'pace_target' should be more than 0 syllables per second, found 0"),
+        (5, 74, "turn 'breathing_pause' should be true or false, found text 'nee'"),
+        (6, 67, "ask 'default' should be one of its answers ('ja', 'nee')"),
+        (7, 30, "repeat 'swap' should be true or false, found text 'ja'"),
+        (7, 41, "repeat 'start' should be A, B, alternate or random, found text 'om-en-om'"),
+        (8, 27, "unknown key 'tempo' in summary; expected one of: talk, pauses, pace"),
+        (9, 61, "mirror 'validate' should be true or false, found the number 1"),
+        (10, 17, "onboarding should be true or a text, found the number 5"),
+    ],
     "many.yaml": [
         (1, 5, "did you mean 'veel-fouten'?"),
         (2, 8, "'title' should be text, found a list"),
@@ -153,18 +164,18 @@ def test_short_forms_of_calibrate_and_summary() -> None:
     )
     summaries = [step for step in steps if isinstance(step, model.Summary)]
     assert summaries == [
-        model.Summary(line=65),
         model.Summary(line=66),
-        model.Summary(talk=True, pauses=False, pace=True, line=73),
+        model.Summary(line=67),
+        model.Summary(talk=True, pauses=False, pace=True, line=75),
     ]
 
 
 def test_end_with_and_without_last_words() -> None:
     steps = load_script(GOOD / "full.yaml").steps
-    end = steps.index(model.End(line=72))
+    end = steps.index(model.End(line=74))
     ask = steps[end - 1]
     assert isinstance(ask, model.Ask)
-    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=71),)
+    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=72),)
 
 
 def test_end_with_a_wrong_value_points_at_it(tmp_path: Path) -> None:
@@ -197,8 +208,8 @@ def test_turns_mirrors_asks_and_repeats() -> None:
     assert ask.answers[2][1] == ()
     assert steps[17] == model.Repeat(
         times=2,
-        steps=(model.Say(text=("Nog een keer.",), line=63), model.Pause(seconds=1, line=64)),
-        line=60,
+        steps=(model.Say(text=("Nog een keer.",), line=64), model.Pause(seconds=1, line=65)),
+        line=61,
     )
 
 

@@ -88,6 +88,9 @@ class Kind(Generic[S]):
     """Seconds the step takes, roughly."""
     texts: Callable[[S], Iterable[str]] = lambda step: ()
     """The step's own texts that are known before the session (rendered ahead)."""
+    advise: Callable[[S], str] = lambda step: ""
+    """A warning about a valid step ('' when there is none): `validate` says it and the
+    script still runs."""
     notes: str = ""
     """More documentation (Markdown), after the summary."""
     examples: tuple[str, ...] = ()
@@ -399,6 +402,12 @@ ASK: Kind[model.Ask] = Kind(
         ),
     },
     check=_check_ask,
+    advise=lambda step: (
+        ""
+        if step.default is not None
+        else f"ask has no 'default': on silence the coach takes '{step.answers[0][0]}', the "
+        "first answer; name the answer silence should take (for consent, the safe one)"
+    ),
     estimate=lambda step, est: est.spoken(step.prompt) + est.steps(est.answer(step)),
     texts=lambda step: step.prompt,
     notes=(
@@ -535,6 +544,7 @@ ONBOARDING: Kind[model.Onboarding] = Kind(
     summary="Said once per couple: who the coach is, when this is not the right help, how to stop.",
     forms=("true", "text", "empty", "null"),
     shorthand="text",
+    shape="true or a text",
     estimate=lambda step, est: (
         est.spoken(step.text)
         if step.text

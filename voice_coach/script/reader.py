@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voice_coach.lang import PHRASES, SUPPORTED
-from voice_coach.script import estimate, model, rules
+from voice_coach.script import advice, estimate, model, rules
 from voice_coach.script.errors import Problem
 from voice_coach.script.kinds import (
     KINDS,
@@ -102,6 +102,12 @@ class Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        """Advice on a valid script (`script.advice`)."""
+        self.spoken: list[advice.Spoken] = []
+        """Every wording the coach may speak, with its place."""
+        self.step_columns: dict[int, int] = {}
+        """Column of the step starting on each line."""
         self.budget = MAX_VISITS
         self.constructor = SafeLoader12("")
         self.id: str | None = None
@@ -115,6 +121,9 @@ class Reader:
         self.problems.append(Problem(self.path, line, column, message))
         if len(self.problems) > 4 * MAX_PROBLEMS:
             raise Stopped
+
+    def warn(self, line: int, column: int, message: str) -> None:
+        self.warnings.append(Problem(self.path, line, column, message, warning=True))
 
     def tick(self, node: Node) -> None:
         self.budget -= 1
@@ -335,6 +344,8 @@ class Reader:
                 return _BAD
             if not self.placeholders(item, value, label, allowed):
                 return _BAD
+            line, column = _where(item)
+            self.spoken.append(advice.Spoken(line, column, value))
             if len(value) > MAX_TEXT_CHARS:
                 self.report(
                     item,
@@ -425,7 +436,9 @@ class Reader:
                     f"{_suggest(name, kind.fields or [kind.name])}",
                 )
         key, value = pairs[kind.name]
-        built = self.build(kind, key, value, _where(node)[0], nested)
+        line, column = _where(node)
+        self.step_columns.setdefault(line, column)
+        built = self.build(kind, key, value, line, nested)
         return built if ok else _BAD
 
     def build(
@@ -441,6 +454,9 @@ class Reader:
         if kind.check is not None and not kind.check(values, _StepChecker(self, node)):
             return _BAD
         step: model.Step = kind.model(line=line, **values)
+        said = kind.advise(step)
+        if said:
+            self.warn(*_where(key), said)
         return step
 
     def step_values(
@@ -574,11 +590,22 @@ class Reader:
         if not self.bounded(values["steps"], self.value_node(tree, "steps")):
             return None
         voice = values.pop("voice", None) or {}
-        return model.Script(
+        script = model.Script(
             rate=voice.get("rate", model.Script.rate),
             path=self.path,
             **values,
         )
+        self.advise(script, tree)
+        return script
+
+    def advise(self, script: model.Script, tree: MappingNode) -> None:
+        """Warnings about the whole script: long lines, a long opening, a length promise."""
+        found = advice.long_lines(self.spoken, script.rate)
+        found += advice.opening(script, self.step_columns)
+        if script.description:
+            found += advice.promise(script, *_where(self.value_node(tree, "description")))
+        for item in found:
+            self.warn(item.line, item.column, item.message)
 
     def bounded(self, steps: tuple[model.Step, ...], node: Node) -> bool:
         """Whether the whole script stays within the step and length limits (reported)."""
