@@ -7,7 +7,7 @@ SCRIPT ?= avond-checkin
 NAMES ?=
 RUN_ARGS ?=
 
-.PHONY: install install-test run text test check lint fmt bench clean
+.PHONY: install install-test run serve text test check lint fmt bench clean
 
 # What running needs, and nothing more (a Pi's SD card is small).
 $(VENV)/.run-installed: pyproject.toml
@@ -30,6 +30,13 @@ install-test: $(VENV)/.test-installed
 run: install
 	-$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
 	$(BIN)/voice-coach run $(SCRIPT) $(if $(NAMES),--names $(NAMES)) $(RUN_ARGS)
+
+# The always-on coach in the foreground: says "Oké Nabu" to start, invites at the
+# check-in time ([schedule] in the config file). `voice-coach service install` runs it
+# as a systemd user service instead (Raspberry Pi).
+serve: install
+	-$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
+	$(BIN)/voice-coach serve $(RUN_ARGS)
 
 # The same check-in in the terminal: lines printed, turns typed.
 text: install

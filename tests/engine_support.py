@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,7 +12,8 @@ from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.build import Ports, audio_session
-from voice_coach.engine.events import EventLog
+from voice_coach.engine.events import Event, EventLog
+from voice_coach.engine.history import Recent
 from voice_coach.script.model import Script, Step
 from voice_coach.speech.recognizer import Recognizer
 from voice_coach.speech.voice import FakeVoice
@@ -54,13 +55,23 @@ def run(
     names: Sequence[str] = ("Anna", "Bram"),
     settings: ListenSettings | None = None,
     word_timer: Recognizer | None = None,
+    listeners: Sequence[Callable[[Event], None]] = (),
+    history: Recent | None = None,
 ) -> tuple[str, EventLog, AudioIO, TrackSpeaker]:
-    """Run a simulated session with the fake voice; returns (reason, log, io, speaker)."""
+    """Run a simulated session with the fake voice; returns (reason, log, io, speaker).
+
+    `listeners` get every event as it happens (a journal recorder, ...); `history` is
+    what a recap step speaks from.
+    """
     speaker = TrackSpeaker()
     ports = Ports(WavMicrophone(mic_audio), speaker, FakeVoice(), recognizer, word_timer)
     log = EventLog()
+    for listener in listeners:
+        log.subscribe(listener)
     base = settings or ListenSettings()
-    session, io = audio_session(script, base, ports, "simulated", log, names, seed=0)
+    session, io = audio_session(
+        script, base, ports, "simulated", log, names, seed=0, history=history
+    )
     return session.run(), log, io, speaker
 
 

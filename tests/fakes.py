@@ -2,13 +2,14 @@
 
 FakeRecognizer stands in for Vosk with a Dutch or English model (none can be
 downloaded on this machine): it "hears" given utterances at given moments of the
-session clock, counting the samples it is fed exactly as the engine feeds Vosk, or
-answers a question a moment after its words are expected (`replies`).
+session clock, counting the samples it is fed exactly as the engine feeds Vosk.
+AnsweringRecognizer stands in for the same: a partner who answers a question a
+moment after the coach starts listening for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from voice_coach.audio.chunk import LISTEN_RATE, Samples
 from voice_coach.speech.recognizer import Utterance, Word
@@ -23,36 +24,23 @@ class FakeRecognizer:
     """
 
     def __init__(
-        self,
-        script: Sequence[tuple[float, str]],
-        word_seconds: float | None = None,
-        replies: Mapping[str, str] | None = None,
-        reply_after: float = 1.0,
+        self, script: Sequence[tuple[float, str]], word_seconds: float | None = None
     ) -> None:
         self._script = sorted(script)
         self._fed = 0
         self._since_expect = 0
         self._word_seconds = word_seconds
-        self._replies = dict(replies or {})
-        """Answer word expected -> what is "said" `reply_after` seconds after it is."""
-        self._reply_after = reply_after
-        self._reply: str | None = None
         self.grammars: list[list[str] | None] = []
 
     def expect(self, phrases: Sequence[str] | None) -> None:
         self.grammars.append(list(phrases) if phrases is not None else None)
         self._since_expect = 0
-        words = set(phrases or ())
-        self._reply = next((said for word, said in self._replies.items() if word in words), None)
 
     def accept(self, block: Samples) -> Utterance | None:
         self._fed += len(block)
         self._since_expect += len(block)
         if self._script and self._fed / LISTEN_RATE >= self._script[0][0]:
             _, text = self._script.pop(0)
-            return Utterance(text, self._words(text))
-        if self._reply is not None and self._since_expect / LISTEN_RATE >= self._reply_after:
-            text, self._reply = self._reply, None
             return Utterance(text, self._words(text))
         return None
 
@@ -66,6 +54,78 @@ class FakeRecognizer:
             Word(t, start + i * self._word_seconds, start + (i + 1) * self._word_seconds)
             for i, t in enumerate(tokens)
         )
+
+    def flush(self) -> Utterance | None:
+        return None
+
+
+class AnsweringRecognizer:
+    """Stands in for Vosk with a Dutch or English model: a partner who answers questions.
+
+    Each time the engine starts listening with a grammar that holds `listen_for`, the
+    next of `replies` is "heard" `delay` seconds later (None: silence that time). A
+    new grammar (the coach speaking, say) drops a reply not yet heard, as a partner
+    does not answer over the coach.
+    """
+
+    def __init__(self, replies: Sequence[str | None], listen_for: str, delay: float = 1.5) -> None:
+        self._replies = list(replies)
+        self._listen_for = listen_for
+        self._delay = round(delay * LISTEN_RATE)
+        self._fed = 0
+        self._pending: tuple[int, str] | None = None
+        self.grammars: list[list[str] | None] = []
+
+    def expect(self, phrases: Sequence[str] | None) -> None:
+        self.grammars.append(list(phrases) if phrases is not None else None)
+        self._pending = None
+        if phrases is not None and self._listen_for in phrases and self._replies:
+            reply = self._replies.pop(0)
+            if reply is not None:
+                self._pending = (self._fed + self._delay, reply)
+
+    def accept(self, block: Samples) -> Utterance | None:
+        self._fed += len(block)
+        if self._pending is not None and self._fed >= self._pending[0]:
+            text = self._pending[1]
+            self._pending = None
+            return Utterance(text, ())
+
+
+class ClockedFakeRecognizer:
+    """Stands in for a Dutch or English Vosk model in `voice-coach serve` tests.
+
+    `voice-coach serve` feeds its recogniser only after the wake word, never in idle,
+    so this fake follows the service's clock (`clock()`, seconds) rather than the
+    samples it is fed: it "hears" `text` at the first block fed within `window`
+    seconds after each `(seconds, text)` moment. A moment that passes while it is
+    not being fed (the coach was idle) is never heard, as with the real one.
+    """
+
+    def __init__(
+        self,
+        clock: Callable[[], float],
+        script: Sequence[tuple[float, str]],
+        window: float = 1.0,
+    ) -> None:
+        self._clock = clock
+        self._script = sorted(script)
+        self._window = window
+        self.grammars: list[list[str] | None] = []
+        self.heard: list[tuple[float, str]] = []
+
+    def expect(self, phrases: Sequence[str] | None) -> None:
+        self.grammars.append(list(phrases) if phrases is not None else None)
+
+    def accept(self, block: Samples) -> Utterance | None:
+        now = self._clock()
+        while self._script and now > self._script[0][0] + self._window:
+            self._script.pop(0)  # said while nobody listened
+        if self._script and now >= self._script[0][0]:
+            _, text = self._script.pop(0)
+            self.heard.append((now, text))
+            return Utterance(text)
+        return None
 
     def flush(self) -> Utterance | None:
         return None

@@ -50,7 +50,17 @@ PATTERNS = {
 }
 """Breathing patterns by name, in seconds (for the duration estimate only)."""
 
-TOP_KEYS = {"id", "title", "language", "description", "voice", "settings", "phrases", "steps"}
+TOP_KEYS = {
+    "id",
+    "title",
+    "language",
+    "description",
+    "spoken",
+    "voice",
+    "settings",
+    "phrases",
+    "steps",
+}
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
 # What a TTS voice reads badly or not at all: digits, brackets, symbols, ellipses, emoji.
@@ -75,8 +85,11 @@ STEP_FIELDS: dict[str, set[str]] = {
     "repeat": _fields(model.Repeat),
     "calibrate": _fields(model.Calibrate),
     "summary": set(),
+    "rate": _fields(model.Rate),
+    "recap": set(),
 }
 REQUIRED: dict[str, set[str]] = {
+    "rate": {"prompt"},
     "turn": {"speaker", "seconds"},
     "mirror": {"sender", "receiver", "seconds"},
     "ask": {"prompt", "answers"},
@@ -136,6 +149,7 @@ def _spoken(data: dict[str, Any]) -> list[str]:
             texts += _texts(body)
         elif isinstance(body, dict):
             texts += _texts(body.get("prompt")) + _texts(body.get("intro"))
+            texts += _texts(body.get("low")) + _texts(body.get("high"))
     return texts
 
 
@@ -156,7 +170,8 @@ def _shape(steps: list[dict[str, Any]], lang: str) -> list[Any]:
         elif kind == "pause":
             shape.append((kind, body))
         elif isinstance(body, dict):
-            plain = {k: v for k, v in body.items() if k not in ("prompt", "intro")}
+            words = ("prompt", "intro", "low", "high")  # texts differ between languages
+            plain = {k: v for k, v in body.items() if k not in words}
             shape.append((kind, sorted(plain.items()), "prompt" in body, "intro" in body))
         else:
             shape.append((kind,))
@@ -175,7 +190,9 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
     lang = language(code)
 
     def say(key: str) -> float:
-        return _speech_seconds(lang.phrase(key, name="Alex", sender="Alex", receiver="Sam"), rate)
+        values = {"name": "Alex", "sender": "Alex", "receiver": "Sam", "count": "vier"}
+        values |= {"low": "ver van elkaar", "high": "heel dicht bij elkaar", "top": "vijf"}
+        return _speech_seconds(lang.phrase(key, **values, value="zeven"), rate)
 
     total = 0.0
     for step in steps:
@@ -216,6 +233,12 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
             total += say("calibrate_open") + body.get("seconds", 20) + say("calibrate_done")
         elif kind == "summary":
             total += 4 * say("summary_talk")
+        elif kind == "rate":
+            labels = say("rate_labels") if "low" in body else 0.0
+            one = say("rate_ask") + 3.0 + say("rate_heard")  # asked, a number, thanks
+            total += _speech_seconds(prompt, rate) + labels + 2 * one
+        elif kind == "recap":
+            total += say("recap_count") + say("recap_even")
     return total
 
 
@@ -254,7 +277,7 @@ def test_steps_use_only_the_model_fields(script: tuple[Path, dict[str, Any]]) ->
             _texts(body)
         elif kind == "pause":
             assert isinstance(body, (int, float)) and 0 < body <= 60
-        elif kind in ("summary", "end"):
+        elif kind in ("summary", "end", "recap"):
             assert body in ({}, None, True)
         else:
             assert isinstance(body, dict), f"{path}: {kind} needs a mapping"

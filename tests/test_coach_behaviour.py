@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine_support import events_of, script_of, silence
-from tests.fakes import FakeRecognizer
+from tests.fakes import AnsweringRecognizer, FakeRecognizer
 from voice_coach.audio.sim import TrackSpeaker, WavMicrophone
 from voice_coach.config import ListenSettings
 from voice_coach.engine.build import Ports, audio_session
@@ -54,7 +54,7 @@ def _said(log: EventLog) -> list[str]:
 def _run_with(
     script: Script,
     seconds: float = 600,
-    recognizer: FakeRecognizer | None = None,
+    recognizer: FakeRecognizer | AnsweringRecognizer | None = None,
     names: tuple[str, ...] = ("Anna", "Bram"),
     couple: CoupleRecord | None = None,
 ) -> tuple[str, EventLog]:
@@ -82,7 +82,7 @@ def test_a_consent_question_on_silence_takes_the_safe_default_and_says_so() -> N
 
 
 def test_a_spoken_yes_still_gives_consent() -> None:
-    recognizer = FakeRecognizer([], replies={"nee": "ja hoor"})
+    recognizer = AnsweringRecognizer(["ja hoor"], listen_for="nee")
     reason, log = _run_with(script_of(CONSENT, Say(("Verder.",))), recognizer=recognizer)
     assert reason == "done"
     assert "Fijn. Dan beginnen we." in _said(log) and "Verder." in _said(log)
@@ -168,6 +168,7 @@ def test_no_phrase_of_either_language_keeps_a_name_without_names(code: str) -> N
     lang = language(code)
     for key in lang.phrases:
         values = {"seconds": 10, "answers": "x", "answer": "x", "times": "x", "time": "x"}
+        values.update(low="x", high="x", top="x", count="x", value="x", wake="x")
         text = lang.phrase_unnamed(key, None, None, a_time="x", b_time="x", **values)
         assert "{" not in text, (key, text)
         assert "Partner" not in text
@@ -190,7 +191,7 @@ def test_mirroring_validates_and_empathises_in_order_then_swaps() -> None:
             swap=True,
         )
     )
-    _, log = _run_with(script, recognizer=FakeRecognizer([], replies={"ja": "klopt"}))
+    _, log = _run_with(script, recognizer=AnsweringRecognizer(["klopt"] * 4, listen_for="ja"))
     turns = [(e["speaker"], e["part"]) for e in events_of(log, "turn_started")]
     assert turns == [
         ("Anna", "message"),
@@ -222,7 +223,7 @@ def test_mirroring_validates_and_empathises_in_order_then_swaps() -> None:
 def test_after_more_than_one_message_the_receiver_sums_up_before_validating() -> None:
     script = script_of(Mirror("A", "B", 20, rounds=2, end_on_silence=3, validate=True))
     # "klopt" confirms each mirror; "ja" to "is er meer?" the first time.
-    recognizer = FakeRecognizer([], replies={"ja": "ja"})
+    recognizer = AnsweringRecognizer(["ja"] * 4, listen_for="ja")
     _, log = _run_with(script, recognizer=recognizer)
     parts = [e["part"] for e in events_of(log, "turn_started")]
     assert parts == ["message", "mirror", "message", "mirror", "summary", "validation"]

@@ -47,6 +47,9 @@ def test_doctor_with_the_rig_up_passes_and_names_what_is_missing(
     assert checks["Dutch recogniser"].startswith("WARN")
     assert checks["espeak-ng"].startswith("OK")
     assert checks["config folder"].startswith("OK")
+    assert checks["serve"].startswith("OK")
+    assert "microphone is open all evening" in checks["serve"]
+    assert "18:00-23:30" in checks["serve"] and "never written" in checks["serve"]
 
 
 def test_doctor_finds_models_where_sessions_find_them(home: Path) -> None:

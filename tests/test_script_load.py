@@ -155,6 +155,10 @@ def test_breathing_patterns_give_defaults_that_numbers_override() -> None:
     )
 
 
+SUMMARY_LINE, END_LINE, PACE_SUMMARY_LINE = 68, 76, 77
+"""Where full.yaml's summaries and its last `end` are."""
+
+
 def test_short_forms_of_calibrate_and_summary() -> None:
     steps = load_script(GOOD / "full.yaml").steps
     assert steps[9] == model.Calibrate(seconds=20, line=32)
@@ -164,18 +168,34 @@ def test_short_forms_of_calibrate_and_summary() -> None:
     )
     summaries = [step for step in steps if isinstance(step, model.Summary)]
     assert summaries == [
-        model.Summary(line=66),
-        model.Summary(line=67),
-        model.Summary(talk=True, pauses=False, pace=True, line=75),
+        model.Summary(line=SUMMARY_LINE),
+        model.Summary(line=SUMMARY_LINE + 1),
+        model.Summary(talk=True, pauses=False, pace=True, line=PACE_SUMMARY_LINE),
     ]
 
 
 def test_end_with_and_without_last_words() -> None:
     steps = load_script(GOOD / "full.yaml").steps
-    end = steps.index(model.End(line=74))
+    end = steps.index(model.End(line=END_LINE))
     ask = steps[end - 1]
     assert isinstance(ask, model.Ask)
-    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=72),)
+    assert dict(ask.answers)["nee"] == (
+        model.End(text=("Dan stoppen we hier.",), line=END_LINE - 2),
+    )
+
+
+def test_a_rating_and_a_recap() -> None:
+    steps = load_script(GOOD / "full.yaml").steps
+    assert steps[18] == model.Recap(line=66)
+    assert steps[19] == model.Rate(
+        prompt=("Hoe was het vanavond, van één tot tien?",),
+        scale=10,
+        low="slecht",
+        high="heel fijn",
+        first="B",
+        timeout=6,
+        line=67,
+    )
 
 
 def test_end_with_a_wrong_value_points_at_it(tmp_path: Path) -> None:

@@ -24,6 +24,9 @@ COMMANDS: dict[str, str] = {
     "models": "list, download and verify the voices and speech recognisers",
     "devices": "list microphones and speakers",
     "doctor": "check devices, models and permissions",
+    "journal": "look back at past sessions: table, trends picture, export, forget",
+    "serve": "the always-on coach: wake word, nightly invitation (live or from a WAV)",
+    "service": "run `voice-coach serve` as a systemd user service (Raspberry Pi)",
 }
 """Each subcommand (a module in `voice_coach.commands` with `register(subparsers)`) and
 its one-line help, in the order `--help` lists them. Only the module of the command

@@ -15,12 +15,25 @@ The config file is TOML at `$XDG_CONFIG_HOME/voice-coach/config.toml`
     raised_voice_db = 8.0
     [privacy]
     keep_recordings = false
+    journal = true         # live sessions are remembered (no words, no audio)
+    [wake]                 # `voice-coach serve`: the always-on coach
+    word = "okay_nabu"     # `voice-coach serve --list-wake-words`
+    sensitivity = 0.5
+    [serve]
+    enabled_hours = "18:00-23:30"
+    default_script = "avond-checkin"
+    [schedule]
+    checkin = "21:00"      # "" for no nightly invitation
+    days = "ma,di,wo,do,vr,za,zo"
+    script = "avond-checkin"
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -132,6 +145,169 @@ class PrivacySettings:
     keep_recordings: bool = False
     """Save the microphone audio of each live session (readable by the user only).
     Recognised words are never written anywhere: only answers and commands."""
+    journal: bool = True
+    """Remember each live session in the journal (`voice-coach journal`): when, which
+    exercise, talk time, breathing pauses, answer words and ratings; never what was
+    said. Simulated and typed sessions are remembered only with `run --journal`."""
+
+
+WAKE_WORDS = ("okay_nabu", "hey_jarvis", "hey_mycroft", "alexa")
+"""Wake-word models that ship with pymicro-wakeword (`serve --list-wake-words` says more)."""
+
+DAY_NAMES: dict[str, int] = {
+    **{d: i for i, d in enumerate(("ma", "di", "wo", "do", "vr", "za", "zo"))},
+    **{d: i for i, d in enumerate(("mo", "tu", "we", "th", "fr", "sa", "su"))},
+    **{d: i for i, d in enumerate(("mon", "tue", "wed", "thu", "fri", "sat", "sun"))},
+    **{
+        d: i
+        for i, d in enumerate(
+            ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+        )
+    },
+    **{
+        d: i
+        for i, d in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
+"""Dutch and English day names and abbreviations -> weekday (Monday 0)."""
+
+_CLOCK = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+def parse_clock(text: str, key: str) -> dt.time:
+    """ "21:00" -> 21:00; ValueError naming `key` otherwise."""
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise ValueError(f'\'{key}\' should be a time like "21:00", not "{text}"')
+    return dt.time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_days(text: str, key: str = "days") -> frozenset[int]:
+    """ "ma,di,wo" or "mon-fri" -> weekdays (Monday 0); ValueError naming `key` otherwise."""
+    days: set[int] = set()
+    for part in (p.strip().lower() for p in text.split(",")):
+        if not part:
+            continue
+        ends = [e.strip() for e in part.split("-")]
+        if len(ends) == 2 and all(e in DAY_NAMES for e in ends):
+            first, last = DAY_NAMES[ends[0]], DAY_NAMES[ends[1]]
+            days.update(
+                range(first, last + 1) if first <= last else [*range(first, 7), *range(last + 1)]
+            )
+        elif part in DAY_NAMES:
+            days.add(DAY_NAMES[part])
+        else:
+            raise ValueError(
+                f"'{key}' has an unknown day \"{part}\"; use ma,di,wo,do,vr,za,zo "
+                "or mon,tue,wed,thu,fri,sat,sun"
+            )
+    return frozenset(days)
+
+
+def parse_hours(text: str, key: str = "enabled_hours") -> tuple[dt.time, dt.time]:
+    """ "18:00-23:30" -> (18:00, 23:30); an end before the start runs past midnight."""
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise ValueError(f'\'{key}\' should be two times like "18:00-23:30", not "{text}"')
+    start, end = parse_clock(parts[0], key), parse_clock(parts[1], key)
+    if start == end:
+        raise ValueError(
+            f"'{key}' starts and ends at the same time; use \"00:00-23:59\" for all day"
+        )
+    return start, end
+
+
+@dataclass(frozen=True)
+class WakeSettings:
+    """The wake word of `voice-coach serve`."""
+
+    word: str = "okay_nabu"
+    """Wake-word model: okay_nabu ("Oké Nabu" works for Dutch speakers), hey_jarvis,
+    hey_mycroft or alexa."""
+    sensitivity: float = 0.5
+    """0 to 1. 0.5 keeps the model's own threshold; higher wakes more easily (and more
+    often by mistake), lower needs a clearer word."""
+
+    def __post_init__(self) -> None:
+        if self.word not in WAKE_WORDS:
+            raise ValueError(
+                f"'word' should be one of {', '.join(WAKE_WORDS)}, not \"{self.word}\""
+            )
+        if not 0.0 <= self.sensitivity <= 1.0:
+            raise ValueError(f"'sensitivity' should be between 0 and 1, not {self.sensitivity:g}")
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """The always-on coach (`voice-coach serve`)."""
+
+    enabled_hours: str = "18:00-23:30"
+    """When the service listens (for the wake word and the invitation); deaf outside."""
+    language: str = "nl"
+    """Language of the coach's own questions and of the exercises it offers (nl or en)."""
+    default_script: str = "avond-checkin"
+    """Started by the wake word when no recogniser can hear which exercise is wanted."""
+    refractory: float = 2.0
+    """Seconds after a session or a cancelled wake before the wake word counts again."""
+    choose_timeout: float = 8.0
+    """Seconds to wait for the name of an exercise after the wake word."""
+
+    def __post_init__(self) -> None:
+        parse_hours(self.enabled_hours)
+        if self.language not in ("nl", "en"):
+            raise ValueError(f"'language' should be nl or en, not \"{self.language}\"")
+        if not self.default_script.strip():
+            raise ValueError("'default_script' should name a script (see `voice-coach list`)")
+        if not 0.0 <= self.refractory <= 60.0:
+            raise ValueError(f"'refractory' should be 0 to 60 seconds, not {self.refractory:g}")
+        if not 2.0 <= self.choose_timeout <= 60.0:
+            raise ValueError(
+                f"'choose_timeout' should be 2 to 60 seconds, not {self.choose_timeout:g}"
+            )
+
+    @property
+    def hours(self) -> tuple[dt.time, dt.time]:
+        """(start, end) of the listening hours; an end before the start runs past midnight."""
+        return parse_hours(self.enabled_hours)
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    """The nightly invitation of `voice-coach serve`."""
+
+    checkin: str = "21:00"
+    """When the coach invites the couple ("" for no invitation)."""
+    days: str = "ma,di,wo,do,vr,za,zo"
+    """Days with an invitation: Dutch or English names or abbreviations, or a range (ma-vr)."""
+    script: str = "avond-checkin"
+    """The exercise the invitation starts."""
+    snooze: float = 15.0
+    """Minutes until the coach asks again after "straks" (later)."""
+    max_snoozes: int = 2
+    """At most this many "straks" in one evening; then it stays quiet."""
+
+    def __post_init__(self) -> None:
+        if self.checkin.strip():
+            parse_clock(self.checkin, "checkin")
+        parse_days(self.days)
+        if not self.script.strip():
+            raise ValueError("'script' should name a script (see `voice-coach list`)")
+        if not 1.0 <= self.snooze <= 180.0:
+            raise ValueError(f"'snooze' should be 1 to 180 minutes, not {self.snooze:g}")
+        if not 0 <= self.max_snoozes <= 5:
+            raise ValueError(f"'max_snoozes' should be 0 to 5, not {self.max_snoozes}")
+
+    @property
+    def time(self) -> dt.time | None:
+        """The invitation's time of day, or None when there is none."""
+        return parse_clock(self.checkin, "checkin") if self.checkin.strip() else None
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        """Weekdays with an invitation (Monday 0)."""
+        return parse_days(self.days)
 
 
 @dataclass(frozen=True)
@@ -143,6 +319,9 @@ class Config:
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     listen: ListenSettings = field(default_factory=ListenSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    wake: WakeSettings = field(default_factory=WakeSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     models_dir: Path = field(default_factory=lambda: default_models_dir())
     """Where downloaded models live."""
 
@@ -193,6 +372,9 @@ _SECTIONS: dict[str, type[Any]] = {
     "speech": SpeechSettings,
     "listen": ListenSettings,
     "privacy": PrivacySettings,
+    "wake": WakeSettings,
+    "serve": ServeSettings,
+    "schedule": ScheduleSettings,
 }
 
 
@@ -235,4 +417,7 @@ def _build(cls: type[Any], values: dict[str, Any], where: str) -> Any:
                 f"{where} '{key}' should be {expected.__name__}, not {type(value).__name__}"
             )
         kwargs[key] = value
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as err:  # a section's own check (times, days, ranges)
+        raise ConfigError(f"{where} {err}") from err

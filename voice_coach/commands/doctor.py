@@ -105,7 +105,28 @@ def run_checks(mic: str | None = None, speaker: str | None = None) -> list[Check
     checks.append(check_writable("data folder", data_dir(), "FAIL"))
     checks.append(check_writable("models folder", config.models_dir, "WARN"))
     checks.append(check_audio_group())
+    checks.append(check_serve(config))
     return checks
+
+
+def check_serve(config: Config) -> Check:
+    """`voice-coach serve`: the wake word loads, and the microphone is open all evening."""
+    from voice_coach.serve.service import unit_path
+    from voice_coach.serve.wake import MicroWakeWordDetector, WakeError
+
+    try:
+        MicroWakeWordDetector(config.wake)
+    except (WakeError, ImportError, OSError) as err:
+        return Check("WARN", "serve", f"the wake word cannot load ({err}); serve will not run")
+    hours = config.serve.enabled_hours
+    where = "as a service" if unit_path().exists() else "when started"
+    return Check(
+        "OK",
+        "serve",
+        f"wake word {config.wake.word}; {where}, the microphone is open all evening "
+        f"({hours}, [serve] enabled_hours): idle audio is only held a moment in memory "
+        "for the wake word and never written",
+    )
 
 
 def _config_found() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +18,12 @@ from voice_coach.commands.common import (
 )
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
-from voice_coach.script.model import Script
+from voice_coach.script.model import Recap, Script, walk
 
 if TYPE_CHECKING:  # the engine loads numpy and scipy: only when a session runs
+    from voice_coach.engine.history import Recent
     from voice_coach.engine.runner import RunOptions
+    from voice_coach.journal.recorder import JournalRecorder
     from voice_coach.speech.recognizer import Recognizer
     from voice_coach.speech.voice import Voice
 
@@ -45,7 +48,30 @@ def register(sub: Any) -> None:
     parser.add_argument("--speaker", help="live: output device (index or part of its name)")
     parser.add_argument("--seed", type=int, help="seed for picking among wordings")
     parser.add_argument("--quiet", action="store_true", help="do not print the session log")
+    parser.add_argument(
+        "--journal",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="remember the session in the journal (default: live sessions yes, as "
+        "`[privacy] journal` says; --input and --text only with --journal)",
+    )
+    parser.add_argument(
+        "--start",
+        type=_moment,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="simulate: the wall-clock time the session starts at, for the journal (default: now)",
+    )
     parser.set_defaults(handler=handle)
+
+
+def _moment(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f"expected a date and time like 2024-05-06T21:00, not '{text}'"
+        ) from err
+    return moment if moment.tzinfo is not None else moment.astimezone()
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -61,9 +87,53 @@ def handle(args: argparse.Namespace) -> int:
     )
     if args.output and not args.input:
         raise UserError("--output needs --input (a simulated session); live audio is not saved")
+    if args.text and args.input:
+        raise UserError("--text and --input do not go together: pick one")
+    if args.start and not args.input:
+        raise UserError("--start is for simulated sessions (--input); others start now")
+    recorder = _journal(args, script, config)
+    if recorder is not None:
+        options.listeners.append(recorder)
+        options.history = _history(script, args.start)
+    try:
+        return _run(args, script, config, options)
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _journal(args: argparse.Namespace, script: Script, config: Config) -> JournalRecorder | None:
+    """The journal's recorder when this session should be remembered (None: not, or the
+    journal cannot be used tonight, which it has said in one line)."""
+    if not journal_wanted(args.journal, config, simulated=bool(args.input or args.text)):
+        return None
+    from voice_coach.engine.runner import notice_printer
+    from voice_coach.journal.recorder import open_recorder
+
+    return open_recorder(notice_printer(), title=script.title, start=args.start)
+
+
+def _history(script: Script, start: datetime | None) -> Recent | None:
+    """The recent evenings for a `recap` step (read only when the script has one)."""
+    if not any(isinstance(step, Recap) for step in walk(script.steps)):
+        return None
+    from voice_coach.journal.history import recent_evenings
+
+    return recent_evenings(start or datetime.now().astimezone())
+
+
+def journal_wanted(flag: bool | None, config: Config, simulated: bool) -> bool:
+    """Whether to remember a session: `--journal`/`--no-journal` when given; otherwise
+    live sessions as `[privacy] journal` says, simulated and typed ones not."""
+    if flag is not None:
+        return flag
+    return config.privacy.journal and not simulated
+
+
+def _run(args: argparse.Namespace, script: Script, config: Config, options: RunOptions) -> int:
+    from voice_coach.engine import runner
+
     if args.text:
-        if args.input:
-            raise UserError("--text and --input do not go together: pick one")
         print(f"{script.title} — type each turn and press Enter; type 'stop' to end.")
         reason = runner.text_session(script, config, options)
         print(f"Session ended ({reason}).")
@@ -90,11 +160,11 @@ def _simulate(
     voice: Voice,
     recognizer: Recognizer | None,
 ) -> int:
+    from voice_coach.engine import runner
+
     input_path = existing_file(args.input, "input WAV")
     output = Path(args.output) if args.output else None
     started = time.perf_counter()
-    from voice_coach.engine import runner
-
     word_timer = runner.word_timer_for(recognizer, config)
     reason, _, seconds = runner.simulate(
         script, input_path, voice, config, options, output, recognizer, word_timer

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +34,10 @@ WORDS_FOR_VERDICT = 6
 WORDS_WINDOW = 12.0
 """Seconds back from now whose recognised words count for the cross-check."""
 
+Interrupt = Callable[[Samples], Heard | None]
+"""Hears every input block, also while the coach speaks, and may return a command
+(`voice-coach serve` passes its wake word, which means "pause" in a session)."""
+
 
 class AudioIO:
     """Speaks through a `Speaker`, listens through a `Microphone`, on the sample clock."""
@@ -51,6 +55,7 @@ class AudioIO:
         word_timer: Recognizer | None = None,
         mode: AudioMode = "simulated",
         echo_tail: float = 0.4,
+        interrupt: Interrupt | None = None,
     ) -> None:
         self.mode: AudioMode = mode
         self.can_understand = recognizer is not None
@@ -72,6 +77,7 @@ class AudioIO:
         self._chime = chime()
         self._grammar: tuple[str, ...] | None = None
         self._gates: _Gates | None = None
+        self._interrupt = interrupt
 
     def now(self) -> float:
         return self._consumed / LISTEN_RATE
@@ -80,21 +86,21 @@ class AudioIO:
 
     def say(self, text: str, brief: bool = False) -> str | None:
         self._expect(tuple(self._lang.commands["stop"]))
-        heard_stop = False
+        barged: str | None = None
         for chunk in _prefetched(self._voice.speak(text, self._speech_rate)):
             if brief:
                 chunk = _trim_trailing_silence(chunk)
             self._speaker.play(chunk, self.now())
-            if self._consume_while_speaking(chunk.seconds, text):
-                heard_stop = True
+            barged = self._consume_while_speaking(chunk.seconds, text)
+            if barged:
                 break
         # Live, playback may lag the clock (a backlog of microphone input was read
         # faster than real time): keep the coach deaf until it is really silent.
-        while not heard_stop and self._speaker.remaining_s() > 0:
-            heard_stop = self._consume_while_speaking(min(0.1, self._speaker.remaining_s()), text)
-        if heard_stop:
+        while not barged and self._speaker.remaining_s() > 0:
+            barged = self._consume_while_speaking(min(0.1, self._speaker.remaining_s()), text)
+        if barged:
             self._speaker.stop()
-            return "stop"
+            return barged
         if not brief:
             self._consume_while_speaking(self._echo_tail, text)
         return None
@@ -103,11 +109,16 @@ class AudioIO:
         self._speaker.play(self._chime, self.now())
         self._consume_while_speaking(self._chime.seconds + self._echo_tail, "")
 
-    def _consume_while_speaking(self, seconds: float, text: str) -> bool:
-        """Let `seconds` of input pass unheard by the detectors; True on a barged-in stop."""
+    def _consume_while_speaking(self, seconds: float, text: str) -> str | None:
+        """Let `seconds` of input pass unheard by the detectors; "stop" or "pause" on a
+        barge-in (a spoken stop, or the interrupt hook's command)."""
         end = self._consumed + round(seconds * LISTEN_RATE)
         while self._consumed < end:
             block = self._read(min(BLOCK, end - self._consumed))
+            if self._interrupt is not None:
+                heard = self._interrupt(block)
+                if heard is not None:
+                    return heard.command
             if self._recognizer is None:
                 continue
             utterance = self._recognizer.accept(block)
@@ -118,8 +129,8 @@ class AudioIO:
                 and self._lang.match_command(utterance.text) == "stop"
                 and normalize(utterance.text) not in normalize(text)
             ):
-                return True
-        return False
+                return "stop"
+        return None
 
     # -- listening ------------------------------------------------------------------
 
@@ -132,6 +143,10 @@ class AudioIO:
             if due is not None:
                 return due
             block = self._read(BLOCK)
+            if self._interrupt is not None:
+                interrupted = self._interrupt(block)
+                if interrupted is not None:
+                    return interrupted
             hearing = self._listener.hear(block)
             _update(state, hearing)
             if request.watch_pace is not None:
@@ -187,15 +202,17 @@ class AudioIO:
         if self._recognizer is None:
             return None
         utterance = self._recognizer.accept(block)
-        if utterance is None or not utterance.text.strip():
+        if utterance is None:
             return None
+        if not utterance.text.strip():  # only words outside the grammar
+            return Heard("unclear") if request.unclear else None
         command = self._lang.match_command(utterance.text)
         answer = self._lang.match_answer(utterance.text, list(request.answers))
         if answer is not None:  # "verder" answers a question before it continues a pause
             return Heard("answer", text=utterance.text, answer=answer)
         if command is not None:
             return Heard("command", text=utterance.text, command=command)
-        return None
+        return Heard("unclear", text=utterance.text) if request.unclear else None
 
     def _phrases_for(self, request: ListenRequest) -> tuple[str, ...]:
         words = list(self._lang.command_words())

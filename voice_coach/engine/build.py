@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 from voice_coach.audio.ports import Microphone, Speaker
 from voice_coach.config import ListenSettings
-from voice_coach.engine.audio_io import AudioIO
+from voice_coach.engine.audio_io import AudioIO, Interrupt
 from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EventLog
+from voice_coach.engine.history import Recent
 from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
 from voice_coach.lang import language
@@ -36,6 +37,8 @@ class Ports:
     """Hears answers and commands (None: nothing can be understood)."""
     word_timer: Recognizer | None = None
     """A free-speech recogniser for the pace cross-check in turns (None: off)."""
+    interrupt: Interrupt | None = None
+    """Hears every block, also over the coach (`voice-coach serve`'s wake word: pause)."""
 
 
 def listen_settings(base: ListenSettings, script: Script) -> ListenSettings:
@@ -56,6 +59,7 @@ def audio_io(script: Script, settings: ListenSettings, ports: Ports, mode: Audio
         word_timer=ports.word_timer,
         mode=mode,
         echo_tail=settings.echo_tail,
+        interrupt=ports.interrupt,
     )
 
 
@@ -67,11 +71,18 @@ def audio_session(
     log: EventLog,
     names: Sequence[str] = (),
     seed: int | None = None,
+    history: Recent | None = None,
     couple: CoupleRecord | None = None,
+    wake: str = "",
 ) -> tuple[Session, AudioIO]:
     """A session of `script` on the audio clock, and its IO (for the clock and output);
-    `couple` is what the coach remembers of the couple (None: a fresh record in memory)."""
+    `history` is what a `recap` step speaks from, `couple` what the coach remembers of
+    the couple (None: a fresh record in memory), `wake` how to say the wake word that
+    pauses it (`ports.interrupt`; "" for none)."""
     settings = listen_settings(base, script)
     io = audio_io(script, settings, ports, mode)
     lang = language(script.language)
-    return Session(script, io, lang, settings, log, names, seed, couple), io
+    session = Session(
+        script, io, lang, settings, log, names, seed, history=history, couple=couple, wake=wake
+    )
+    return session, io

@@ -26,18 +26,22 @@ EndReason = Literal[
     "paused_too_long",
     "input_ended",
     "device_lost",
+    "shutdown",
     "interrupted",
     "error",
 ]
 """Why a session ended: the script ran out (done), an `end` step, a spoken stop, a
 couple stopping after a breathing pause, a pause left for half an hour, the input or
-the device gone, Ctrl-C, or an unexpected error."""
+the device gone, the service stopped (SIGTERM to `voice-coach serve`), Ctrl-C, or an
+unexpected error."""
 
 TurnPart = Literal["turn", "message", "mirror", "correction", "summary", "validation", "empathy"]
 """What a turn is: a plain turn, or a part of the mirroring loop (the sender's message or
 correction, the receiver's mirror, summary, validation or empathy)."""
 
-TurnEndReason = Literal["time", "silence", "done", "command", "input_ended", "device_lost"]
+TurnEndReason = Literal[
+    "time", "silence", "done", "command", "input_ended", "device_lost", "shutdown"
+]
 """Why a turn ended: its time (with grace), silence, Enter in text mode, `next`, or
 the input ending inside it."""
 
@@ -145,6 +149,20 @@ class Answer(Event):
     """The answer it counted as."""
     default: bool = False
     """True when nothing matched and the first answer was taken."""
+
+
+@dataclass(frozen=True)
+class Rating(Event):
+    """A partner's number on a rating scale, or a skip."""
+
+    speaker: str
+    """The partner's name."""
+    role: str
+    """A or B."""
+    value: int | None
+    """1 to `scale`; None when the partner skipped (said so, or stayed silent)."""
+    scale: int
+    """The top of the scale (5 or 10)."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-Reason = Literal["time", "warn", "silence", "done", "command", "answer", "raised", "pace"]
-"""Why `listen` returned; `done` is a typed turn ended with Enter (text mode)."""
+Reason = Literal[
+    "time", "warn", "silence", "done", "command", "answer", "unclear", "raised", "pace"
+]
+"""Why `listen` returned; `done` is a typed turn ended with Enter (text mode);
+`unclear` is speech that was neither an answer nor a command (only when asked for)."""
 
 AudioMode = Literal["live", "simulated", "preview"]
 """How a session on the audio clock meets the world: the sound card, a WAV, or nobody
@@ -21,8 +24,8 @@ AudioMode = Literal["live", "simulated", "preview"]
 Mode = Literal["live", "simulated", "preview", "text"]
 """An audio mode, or a terminal."""
 
-InputEndReason = Literal["input_ended", "device_lost"]
-"""Why the input ran out."""
+InputEndReason = Literal["input_ended", "device_lost", "shutdown"]
+"""Why the input ran out (shutdown: `voice-coach serve` got SIGTERM)."""
 
 
 class InputEnded(Exception):
@@ -45,6 +48,9 @@ class ListenRequest:
     """Return with reason `silence` after this many seconds without speech."""
     answers: Sequence[str] = ()
     """Answer words to listen for (empty: none); commands are always heard."""
+    unclear: bool = False
+    """Return with reason `unclear` (and what was heard, maybe "") when an utterance is
+    neither an answer nor a command; otherwise such speech is let pass."""
     watch_raised: bool = False
     """Return with reason `raised` when voices rise clearly (at the next breath)."""
     watch_pace: float | None = None
@@ -112,7 +118,8 @@ class SessionIO(Protocol):
         ...
 
     def say(self, text: str, brief: bool = False) -> str | None:
-        """Speak `text`; returns "stop" if someone said stop over it, else None.
+        """Speak `text`; returns "stop" if someone said stop over it, "pause" if the
+        interrupt hook (a wake word) asked for a pause over it, else None.
 
         `brief` drops the trailing pause and echo tail: for counting on a beat.
         """

@@ -100,7 +100,15 @@ def live_session(
     mic = GuardedMicrophone(recording or live_mic, DeviceLost)
     ports = Ports(mic, speaker, voice, recognizer, word_timer_for(recognizer, config))
     session, io = audio_session(
-        script, config.listen, ports, "live", log, options.names, options.seed, options.couple
+        script,
+        config.listen,
+        ports,
+        "live",
+        log,
+        options.names,
+        options.seed,
+        history=options.history,
+        couple=options.couple,
     )
     clock.append(io)
     lang = language(script.language)

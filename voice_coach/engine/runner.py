@@ -21,6 +21,7 @@ from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.build import Ports, audio_session, listen_settings
 from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EndReason, Event, EventLog, JsonlWriter, Notice
+from voice_coach.engine.history import Recent
 from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
 from voice_coach.engine.text_io import TextIO
@@ -43,7 +44,9 @@ class RunOptions:
     events_path: Path | None = None
     """Write the events as JSON lines here (readable by the user only)."""
     listeners: list[Callable[[Event], None]] = field(default_factory=list)
-    """More consumers of events (the terminal log)."""
+    """More consumers of events (the terminal log, the journal's recorder)."""
+    history: Recent | None = None
+    """The couple's recent evenings, for a `recap` step (the commands read the journal)."""
     couple: CoupleRecord | None = None
     """What the coach remembers of the couple (None: a fresh record in memory, as for a
     simulation or a preview)."""
@@ -82,7 +85,15 @@ def run_audio(
     log, writer = make_log(options)
     try:
         session, io = audio_session(
-            script, config.listen, ports, mode, log, options.names, options.seed, options.couple
+            script,
+            config.listen,
+            ports,
+            mode,
+            log,
+            options.names,
+            options.seed,
+            history=options.history,
+            couple=options.couple,
         )
     except BaseException:
         if writer is not None:
@@ -128,7 +139,15 @@ def text_session(script: Script, config: Config, options: RunOptions) -> EndReas
     lang = language(script.language)
     settings = listen_settings(config.listen, script)
     session = Session(
-        script, TextIO(lang), lang, settings, log, options.names, options.seed, options.couple
+        script,
+        TextIO(lang),
+        lang,
+        settings,
+        log,
+        options.names,
+        options.seed,
+        history=options.history,
+        couple=options.couple,
     )
     return run_logged(session, writer)
 

@@ -19,6 +19,7 @@ from voice_coach.engine import summary
 from voice_coach.engine.breathing import LATE_BY, breathing_plan
 from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EndReason
+from voice_coach.engine.history import Recent, recap_lines
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
 from voice_coach.lang import Language, fill, pick
@@ -32,6 +33,8 @@ from voice_coach.script.model import (
     Onboarding,
     Partner,
     Pause,
+    Rate,
+    Recap,
     Repeat,
     Say,
     Script,
@@ -114,8 +117,13 @@ class Session:
         log: ev.EventLog,
         names: Sequence[str] = (),
         seed: int | None = None,
+        history: Recent | None = None,
         couple: CoupleRecord | None = None,
+        wake: str = "",
     ) -> None:
+        """`history`: the couple's recent evenings, for a `recap` step (None: none known);
+        `couple`: what the coach remembers of them (None: a fresh record in memory);
+        `wake`: how to say the wake word that pauses this session ("": there is none)."""
         self.script = script
         self.io = io
         self.lang = lang
@@ -145,6 +153,9 @@ class Session:
         """Who spoke in the latest turn (for the cues that replace names)."""
         self._calm_pace = self.couple.calm_pace
         """The couple's calm pace, syllables per second (a calibration), if known."""
+        self.history = history
+        self.wake = wake
+        self._pausing = False
 
     # -- the run --------------------------------------------------------------------
 
@@ -161,8 +172,9 @@ class Session:
         reason: EndReason = "error"  # replaced below unless something unexpected escapes
         try:
             if not self.io.can_understand and self.io.mode in ("live", "simulated"):
-                # Nothing can hear "stop": say once how to stop instead.
-                notice = self._phrase("no_recognizer")
+                # Nothing can hear "stop": say once how to stop (or pause) instead.
+                key = "no_recognizer_wake" if self.wake else "no_recognizer"
+                notice = self._phrase(key, wake=self.wake)
                 self._emit(ev.Notice, code="no_recognizer", text=notice)
                 self._say(notice)
             self._steps(self.script.steps, "")
@@ -227,6 +239,11 @@ class Session:
                 if step.text:
                     self._say(self._pick(step.text), interruptible=False)
                 raise StopSession("end_step", farewell_said=True)
+            case Rate():
+                self._rate(step)
+            case Recap():
+                for line in recap_lines(self.history, self._phrase, self.lang):
+                    self._say(line)
             case _:
                 unhandled(step)
 
@@ -243,6 +260,9 @@ class Session:
         if barged == "stop" and interruptible:
             self._emit(ev.Command, name="stop", text="stop")
             raise StopSession("stop")
+        if barged == "pause" and interruptible and not self._pausing:
+            self._emit(ev.Command, name="pause", text="pause")
+            self._paused()
 
     def _phrase(self, key: str, **values: object) -> str:
         if not self.named:
@@ -302,6 +322,13 @@ class Session:
         return heard.command
 
     def _paused(self) -> None:
+        self._pausing = True
+        try:
+            self._paused_until_continue()
+        finally:
+            self._pausing = False
+
+    def _paused_until_continue(self) -> None:
         start = self.io.now()
         self._emit(ev.Paused)
         self._say(self._phrase("paused"))
@@ -592,6 +619,69 @@ class Session:
                 self._say(self._phrase("onboarding_commands"))
         self.couple.onboarded = True
         self._remember()
+
+    # -- ratings --------------------------------------------------------------------
+
+    def _rate(self, step: Rate) -> None:
+        """The question once, what the ends mean, then each partner's number in turn.
+
+        Without a recogniser nothing can be heard: the step is left out (a preview
+        still speaks it, with the planned silences)."""
+        if not self.io.can_understand and self.io.mode != "preview":
+            return
+        self._say(self._pick(step.prompt))
+        top = self.lang.count(step.scale)
+        if step.low and step.high:
+            self._say(self._phrase("rate_labels", low=step.low, high=step.high, top=top))
+        first = self._cast[step.first]
+        second: Partner = "B" if first == "A" else "A"
+        for role in (first, second):
+            self._rate_one(step, role, top)
+
+    def _rate_one(self, step: Rate, role: Partner, top: str) -> None:
+        """Ask one partner; an unclear answer is asked once more; a skip or silence skips."""
+        name = self.names[role]
+        cue = "" if self.named else self._phrase(self._cue(role))
+        text = f"{cue} {self._phrase('rate_ask', name=name)}".strip()
+        self._last_speaker = role
+        value: int | None = None
+        for _ in range(2):
+            self._say(text)
+            outcome = self._await_rating(step, name)
+            if isinstance(outcome, int):
+                value = outcome
+                break
+            if outcome != "unclear":
+                break
+            text = self._phrase("rate_again", name=name, top=top)
+        self._emit(ev.Rating, speaker=name, role=role, value=value, scale=step.scale)
+        if value is None:
+            self._say(self._phrase("rate_skipped", name=name))
+        else:
+            self._say(self._phrase("rate_heard", name=name, value=self.lang.count(value)))
+
+    def _await_rating(self, step: Rate, name: str) -> int | Literal["skip", "unclear"]:
+        """Listen up to the step's timeout for a number (commands extend it); silence
+        and `next` skip."""
+        words = self.lang.rating_words(step.scale)
+        until = self.io.now() + step.timeout
+        while True:
+            request = ListenRequest(
+                until=until,
+                answers=words,
+                unclear=True,
+                prompt=f"{name} (1-{step.scale})",
+            )
+            heard = self._listen(request, TurnState())
+            if heard.reason in ("answer", "unclear"):
+                parsed = self.lang.parse_rating(heard.text, step.scale)
+                return "unclear" if parsed is None else parsed
+            if heard.reason != "command":
+                return "skip"
+            start = self.io.now()
+            if self._command(heard) == "next":
+                return "skip"
+            until += self.io.now() - start
 
     # -- mirroring ------------------------------------------------------------------
 

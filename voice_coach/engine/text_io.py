@@ -112,6 +112,8 @@ class TextIO:
         if command is not None:
             return Heard("command", text=line, command=command)
         if request.answers and line.strip():
+            if request.unclear:
+                return Heard("unclear", text=line)
             return Heard("time")  # typed, but not one of the answers: ask again
         return None
 

@@ -5,7 +5,9 @@ Each language is a YAML file beside this module (`nl.yaml`, `en.yaml`) with:
   each a string or a list of wordings; a script may override any of them;
 - `answers`: synonyms per answer word (ja: [ja, jazeker, klopt, ...]);
 - `commands`: the spoken commands pause/continue/repeat/next/stop and their words;
-- `numbers`: the words for 1 to 10, used to count breaths;
+- `numbers`: the words for 1 to 10, used to count breaths and to hear ratings;
+- `rating_numbers`, `rating_skip`: more words for a number (één), and the words that
+  skip a rating ("sla over");
 - `keywords`: the language's words for yes, no, continue, stop and "or", which the
   engine's own questions use as answers, and its units and decimal point;
 - `unnamed`: wordings of phrases for a couple whose names the coach was not given
@@ -20,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from voice_coach.errors import VoiceCoachError
 from voice_coach.lang.unnamed import without_names
@@ -47,6 +50,7 @@ PHRASES: dict[str, str] = {
     "ask_unheard": "Without a recogniser: says which answer is taken. {answer}",
     "no_recognizer": "Once per session without a recogniser: nothing spoken is understood, "
     "and how to stop instead.",
+    "no_recognizer_wake": "The same, in `voice-coach serve`: how the wake word pauses. {wake}",
     "onboarding": "A couple's first evening: who the coach is, and that it is no therapist.",
     "onboarding_safety": "A couple's first evening: when this is not the right help.",
     "onboarding_commands": "A couple's first evening, with a recogniser: the spoken commands.",
@@ -93,6 +97,16 @@ PHRASES: dict[str, str] = {
     "summary_pace_slower": "A partner spoke more calmly at the end than at the start. {name}",
     "summary_pace_steady": "A partner kept about the same pace. {name}",
     "summary_pace_faster": "A partner spoke faster at the end than at the start. {name}",
+    "rate_labels": "After a rating question: what the ends mean. {low}, {high}, {top} (a word)",
+    "rate_ask": "Asks one partner for their number. {name}",
+    "rate_again": "When what was heard was not a number. {name}, {top} (a word)",
+    "rate_heard": "Thanks for a number. {name}, {value} (the number as a word)",
+    "rate_skipped": "When a partner skips their number (said so, or stayed silent). {name}",
+    "recap_one": "Recap: one earlier evening in the last seven days.",
+    "recap_count": "Recap: several evenings in the last seven days. {count} (a word)",
+    "recap_back": "Recap: the first evening in over a week (welcome, never a reproach).",
+    "recap_calmer": "Recap: fewer breathing pauses in the last week than the week before.",
+    "recap_even": "Recap: talk time shared evenly over the recent evenings.",
 }
 """Every phrase name, with when it is spoken and the placeholders it may use."""
 
@@ -116,6 +130,10 @@ class Language:
     keywords: dict[str, str]
     unnamed: dict[str, tuple[str, ...]]
     """Wordings for a couple without names, by phrase name (where the rules fall short)."""
+    rating_numbers: tuple[tuple[str, ...], ...] = ()
+    """Words heard as each number in a rating (index 0: the words for 1)."""
+    rating_skip: tuple[str, ...] = ()
+    """Words that skip a rating ("sla over", "skip")."""
 
     def phrase(
         self,
@@ -191,6 +209,42 @@ class Language:
                 return answer
         return None
 
+    def rating_words(self, top: int) -> list[str]:
+        """Everything a rating from 1 to `top` may be answered with: number words,
+        digits (typed) and the skip words; for a recogniser's grammar."""
+        words = [w for n in range(1, top + 1) for w in (*self._number_words(n), str(n))]
+        return list(dict.fromkeys([*words, *self.rating_skip]))
+
+    def parse_rating(self, text: str, top: int) -> int | Literal["skip"] | None:
+        """The number (1 to `top`) in an answer, "skip", or None when it holds neither.
+
+        The last number counts, so Dutch "een zeven" (a seven) is 7; a number outside
+        the scale is no answer.
+        """
+        said = normalize(text)
+        padded = f" {said} "
+        if any(f" {word} " in padded for word in self.rating_skip):
+            return "skip"
+        value: int | None = None
+        for token in said.split():
+            number = self._number_of(token)
+            if number is not None:
+                value = number
+        return value if value is not None and 1 <= value <= top else None
+
+    def _number_words(self, n: int) -> tuple[str, ...]:
+        extra = self.rating_numbers[n - 1] if n <= len(self.rating_numbers) else ()
+        own = (normalize(self.numbers[n - 1]),) if n <= len(self.numbers) else ()
+        return tuple(dict.fromkeys((*own, *extra)))
+
+    def _number_of(self, token: str) -> int | None:
+        if token.isdigit():
+            return int(token)
+        for n in range(1, len(self.numbers) + 1):
+            if token in self._number_words(n):
+                return n
+        return None
+
     def either(self, answers: list[str]) -> str:
         """The answers as spoken choices: "ja of nee", "yes, no or later"."""
         if len(answers) < 2:
@@ -263,7 +317,19 @@ def language(code: str) -> Language:
         numbers=tuple(str(n) for n in data["numbers"]),
         keywords={str(k): _keyword(str(k), str(v)) for k, v in data["keywords"].items()},
         unnamed={k: _texts(v) for k, v in data.get("unnamed", {}).items()},
+        rating_numbers=_rating_numbers(data.get("rating_numbers") or {}, len(data["numbers"])),
+        rating_skip=tuple(normalize(str(w)) for w in data.get("rating_skip") or ()),
     )
+
+
+def _rating_numbers(extra: Mapping[object, object], count: int) -> tuple[tuple[str, ...], ...]:
+    """More words per number, from `{1: [één]}`, as a tuple indexed by number - 1."""
+    words: list[tuple[str, ...]] = []
+    for n in range(1, count + 1):
+        given = extra.get(n, ())
+        items = given if isinstance(given, list) else [given] if given else []
+        words.append(tuple(normalize(str(w)) for w in items))
+    return tuple(words)
 
 
 _ANSWER_KEYWORDS = ("yes", "no", "continue", "stop")

@@ -7,8 +7,8 @@ goes, and where it refers to the other partner, a neutral word takes its place:
   "Welkom {A} en {B}." -> "Welkom.";
 - a name that opens a sentence as an address ("{B}, wat heb jij ...") is dropped and the
   next word gets its capital ("Wat heb jij ...");
-- a name that closes a sentence as an address ("Dank je, {name}.") is dropped with its
-  comma ("Dank je.");
+- a name between commas or closing a sentence, as an address ("Dank je, {name}.",
+  "Goed, {name}, dan ...") is dropped with its comma ("Dank je.", "Goed, dan ...");
 - any other name becomes the language's word for the other partner ("je partner",
   "your partner"): "wat {B} vertelde" -> "wat je partner vertelde".
 
@@ -36,7 +36,7 @@ def without_names(text: str, placeholders: Iterable[str], partner: str, pair: st
     name = _NAME % names
     out = re.sub(rf"[,\s]*{name}\s+{re.escape(pair)}\s+{name}", "", text)
     out = re.sub(rf"(^|[.!?:]\s+){name},\s*(\w)", lambda m: m.group(1) + m.group(2).upper(), out)
-    out = re.sub(rf",\s*{name}(?=[.!?])", "", out)
+    out = re.sub(rf",\s*{name}(?=[.!?,])", "", out)
     capital = partner[:1].upper() + partner[1:]
     out = re.sub(rf"(^|[.!?]\s+){name}", lambda m: m.group(1) + capital, out)
     out = re.sub(name, partner, out)

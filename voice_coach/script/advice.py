@@ -133,7 +133,7 @@ def opening_seconds(script: model.Script) -> tuple[float, model.Step | None]:
         nonlocal spoken
         for step in steps:
             match step:
-                case model.Turn() | model.Calibrate() | model.Ask() | model.Mirror():
+                case model.Turn() | model.Calibrate() | model.Ask() | model.Mirror() | model.Rate():
                     opening = {"turn": "turn_open", "calibrate": "calibrate_open"}
                     name = type(step).__name__.lower()
                     text = step.prompt

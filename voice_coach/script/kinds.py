@@ -591,6 +591,80 @@ END: Kind[model.End] = Kind(
     ),
 )
 
+
+def _check_rate(values: dict[str, Any], report: Checker) -> bool:
+    if ("low" in values) != ("high" in values):
+        given, missing = ("low", "high") if "low" in values else ("high", "low")
+        report.problem(
+            given,
+            f"rate has '{given}' but no '{missing}': give both ends of the scale a label, "
+            "or neither",
+        )
+        return False
+    return True
+
+
+RATE_PARTNER_SECONDS = 8.0
+"""Seconds per partner in a rating, roughly: asked, a number, the coach's thanks."""
+
+RATE: Kind[model.Rate] = Kind(
+    name="rate",
+    model=model.Rate,
+    title="a spoken rating",
+    summary="Each partner in turn gives a number from 1 to 10 (or 1 to 5), by voice.",
+    forms=("mapping",),
+    fields={
+        "prompt": Field("text", "the question, asked once of both", required=True),
+        "scale": Field("scale", "the top of the scale: 10 or 5", default="10"),
+        "low": Field("string", "what 1 means, said after the question", default="–"),
+        "high": Field("string", "what the top of the scale means", default="–"),
+        "first": Field("partner", "who is asked first: A or B", default="A"),
+        "timeout": Field(
+            "seconds", "seconds to wait for each number, each time the coach asks", default="8"
+        ),
+    },
+    check=_check_rate,
+    estimate=lambda step, est: est.spoken(step.prompt) + 2 * RATE_PARTNER_SECONDS,
+    texts=lambda step: step.prompt,
+    notes=(
+        "The coach asks the question, says what the ends mean (with `low` and `high`), "
+        'then asks each partner by name. A number word counts ("zeven", "een zeven", '
+        '"seven"; digits when typed in a terminal). When what was said is not a number '
+        'the coach asks once more; "sla over" / "skip", or silence, skips that '
+        "partner's number. Each number (or a skip) is an event `rating` "
+        "{speaker, role, value, scale} and is kept in the journal. Without a speech "
+        "recogniser the step is left out."
+    ),
+    examples=(
+        "- rate:\n"
+        '    prompt: "Hoe verbonden voelen jullie je vanavond, van één tot tien?"\n'
+        '    low: "ver van elkaar"\n'
+        '    high: "heel dicht bij elkaar"\n'
+        '- rate: {prompt: "How was today, from one to five?", scale: 5, first: B}',
+    ),
+)
+
+RECAP_SECONDS = 8.0
+"""Seconds a recap takes, roughly (one or two short sentences)."""
+
+RECAP: Kind[model.Recap] = Kind(
+    name="recap",
+    model=model.Recap,
+    title="a look back at recent evenings",
+    summary="The coach says a sentence or two about the couple's recent evenings (true or {}).",
+    forms=("true", "mapping", "null"),
+    shape="true or {}",
+    estimate=lambda step, est: RECAP_SECONDS,
+    notes=(
+        "From the journal: how many evenings the couple took in the last week, and one "
+        "thing that went well (fewer breathing pauses than the week before, or talk "
+        "time shared evenly). It never names what went less well, and it says nothing "
+        "when there is no history (a first evening, or a session the journal does not "
+        "keep). Put it at the start of a check-in."
+    ),
+    examples=("- recap: true",),
+)
+
 KINDS: dict[str, Kind[Any]] = {
     kind.name: kind
     for kind in (
@@ -605,6 +679,8 @@ KINDS: dict[str, Kind[Any]] = {
         SUMMARY,
         ONBOARDING,
         END,
+        RATE,
+        RECAP,
     )
 }
 """Every step kind by the key that starts it, in the order the docs list them."""

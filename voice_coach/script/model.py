@@ -202,8 +202,47 @@ class End:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class Rate:
+    """Each partner in turn gives a number on a scale, spoken (or typed in a terminal)."""
+
+    prompt: Text
+    """The question, asked once of both."""
+    scale: int = 10
+    """The top of the scale: 10 (1 to 10) or 5 (1 to 5)."""
+    low: str = ""
+    """What 1 means ("ver van elkaar"); "" says nothing about the ends."""
+    high: str = ""
+    """What the top means ("heel dicht bij elkaar")."""
+    first: Partner = "A"
+    """Who is asked first; the other partner is asked next."""
+    timeout: float = 8.0
+    """Seconds to wait for each partner's number, each time the coach asks."""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Recap:
+    """The coach says a sentence or two about the couple's recent evenings (from the
+    journal, when there is one); silent without history."""
+
+    line: int = 0
+
+
 Step: TypeAlias = (
-    Say | Pause | Breathe | Turn | Mirror | Ask | Repeat | Calibrate | Summary | Onboarding | End
+    Say
+    | Pause
+    | Breathe
+    | Turn
+    | Mirror
+    | Ask
+    | Repeat
+    | Calibrate
+    | Summary
+    | Onboarding
+    | End
+    | Rate
+    | Recap
 )
 
 
@@ -248,6 +287,9 @@ class Script:
     language: str
     steps: tuple[Step, ...]
     description: str = ""
+    spoken: tuple[str, ...] = ()
+    """Names the couple may say to choose this exercise after the wake word
+    (`voice-coach serve`); empty: its title and its id read as words."""
     rate: float = 0.85
     """Coach's speech speed: 1.0 is the voice's normal pace, 0.8 is 20 % slower."""
     settings: Settings = field(default_factory=Settings)

@@ -243,8 +243,12 @@ class Reader:
             return self.number(node, label, rules.NUMBERS[kind])
         if kind == "bool":
             return self.flag(node, label)
+        if kind == "scale":
+            return self.scale(node, label)
         if kind == "text":
             return self.text(node, label, rules.STEP_PLACEHOLDERS)
+        if kind == "names":
+            return self.names(node, label)
         if kind in ("string", "id", "language", "pattern", *rules.WORD_CHOICES):
             return self.word(kind, node, label)
         if kind == "steps":
@@ -275,6 +279,18 @@ class Reader:
             self.report(node, f"{label} should be {wrong}, found {node.value}")
             return _BAD
         return int(value) if rule.integer else float(value)
+
+    def scale(self, node: Node, label: str) -> int | Bad:
+        value = self.scalar(node) if isinstance(node, ScalarNode) else None
+        if value is _BAD:
+            return _BAD
+        if isinstance(value, bool) or value not in rules.SCALES:
+            tops = " or ".join(str(top) for top in rules.SCALES)
+            self.report(
+                node, f"{label} should be {tops} (the top of the scale), found {_found(node)}"
+            )
+            return _BAD
+        return int(value)
 
     def flag(self, node: Node, label: str) -> bool | Bad:
         value = self.scalar(node) if isinstance(node, ScalarNode) else None
@@ -355,6 +371,23 @@ class Reader:
                 return _BAD
             texts.append(value)
         return tuple(texts)
+
+    def names(self, node: Node, label: str) -> tuple[str, ...] | Bad:
+        """Spoken names: a string or a list of them, each a few plain words."""
+        texts = self.text(node, label, ())
+        if isinstance(texts, Bad):
+            return _BAD
+        items = node.value if isinstance(node, SequenceNode) else [node]
+        for item, name in zip(items, texts, strict=True):
+            name = name.strip()
+            if len(name) > rules.MAX_SPOKEN_CHARS or not rules.SPOKEN_NAME.match(name):
+                self.report(
+                    item,
+                    f"{label} has '{name}': a name to say should be a few words of letters "
+                    f"(at most {rules.MAX_SPOKEN_CHARS} characters), like 'avond check-in'",
+                )
+                return _BAD
+        return tuple(t.strip() for t in texts)
 
     def placeholders(self, node: Node, text: str, label: str, allowed: tuple[str, ...]) -> bool:
         ok = True

@@ -82,13 +82,18 @@ NUMBERS: dict[str, Number] = {
 """Number kinds by name: durations are seconds, counts whole numbers."""
 
 
+SCALES = (10, 5)
+"""The tops a rating scale may have (1 to 10, 1 to 5); the first is the default."""
+
+
 @dataclass(frozen=True)
 class Field:
     """One key of a mapping in the language.
 
     `kind` is a key of NUMBERS or one of: bool, text (a string or a list of
-    strings), string, id, language, a key of WORD_CHOICES (partner, speaker, start),
-    pattern, steps, answers, voice, settings, phrases, breathe.
+    strings), names (spoken names: a string or a list, no placeholders), string, id,
+    language, a key of WORD_CHOICES (partner, speaker, start), pattern, scale, steps,
+    answers, voice, settings, phrases, breathe.
     """
 
     kind: str
@@ -105,6 +110,11 @@ TOP: dict[str, Field] = {
     "title": Field("string", "the title shown in `voice-coach list`", required=True),
     "language": Field("language", "nl or en", required=True),
     "description": Field("string", "what the exercise is for, in a sentence or two"),
+    "spoken": Field(
+        "names",
+        "what the couple may say to choose it after the wake word (`voice-coach serve`), "
+        "in the script's language: a name or a list of names",
+    ),
     "voice": Field("voice", "how the coach speaks"),
     "settings": Field("settings", "overrides of the listening thresholds"),
     "phrases": Field("phrases", "overrides of the coach's own phrases"),
@@ -146,3 +156,10 @@ BREATHING_PATTERNS: dict[str, dict[str, float | bool]] = {
     "sigh": {"inhale": 2.0, "hold": 0.0, "exhale": 6.0, "hold_out": 0.0, "double_inhale": True},
 }
 """Named breathing patterns: the numbers they give unless the step sets its own."""
+
+SPOKEN_NAME = re.compile(r"^[^{}\s\d.,;:!?](?:[^{}.,;:!?]*[^{}\s.,;:!?])?$")
+"""A spoken name (`spoken:`): words without braces or sentence punctuation. The same
+pattern serves the JSON Schema, so it avoids classes such as \\w that differ between
+regex dialects."""
+MAX_SPOKEN_CHARS = 40
+"""Characters in one spoken name: a few words, said in one breath."""

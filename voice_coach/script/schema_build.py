@@ -38,6 +38,18 @@ def _text(placeholders: tuple[str, ...], description: str) -> dict[str, Any]:
     }
 
 
+def _names(description: str) -> dict[str, Any]:
+    name = {
+        "type": "string",
+        "pattern": rules.SPOKEN_NAME.pattern,
+        "maxLength": rules.MAX_SPOKEN_CHARS,
+    }
+    return {
+        "description": description,
+        "anyOf": [name, {"type": "array", "minItems": 1, "items": name}],
+    }
+
+
 def _number(kind: str, description: str, nullable: bool = False) -> dict[str, Any]:
     rule = rules.NUMBERS[kind]
     kind_type = "integer" if rule.integer else "number"
@@ -57,11 +69,13 @@ def _field(rule: rules.Field) -> dict[str, Any]:
     simple: dict[str, dict[str, Any]] = {
         "bool": {"type": "boolean"},
         "text": _text(rules.STEP_PLACEHOLDERS, doc),
+        "names": _names(doc),
         "string": {"type": "string", "pattern": r"\S"},
         "id": {"type": "string", "pattern": rules.ID_PATTERN.pattern},
         "language": {"enum": list(SUPPORTED)},
         **{name: {"enum": list(words)} for name, words in rules.WORD_CHOICES.items()},
         "pattern": {"enum": list(rules.BREATHING_PATTERNS)},
+        "scale": {"enum": list(rules.SCALES)},
     }
     if kind in simple:
         return {"description": doc, **simple[kind]}
