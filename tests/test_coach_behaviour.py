@@ -329,7 +329,7 @@ def test_the_first_evening_is_said_once_and_remembered_privately(tmp_path: Path)
     _, first = _run_with(script, recognizer=FakeRecognizer([]), couple=load_record(path))
     said = _said(first)
     assert said[1].startswith("Omdat het jullie eerste keer is")
-    assert "Ik ben geen therapeut." in said[1]
+    assert "ik ben geen therapeut." in said[1]
     assert "huisarts" in said[2]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
@@ -408,3 +408,45 @@ def test_a_summary_says_pace_in_words_only_where_asked() -> None:
         named=False,
     )
     assert together == ["Jullie spraken aan het eind rustiger dan aan het begin."]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Welkom {A} en {B}.", "Welkom."),
+        (
+            "Fijn dat jullie er zijn, {A} en {B}. Vanavond oefenen we.",
+            "Fijn dat jullie er zijn. Vanavond oefenen we.",
+        ),
+        ("{B}, wat waardeer je aan {A}?", "Wat waardeer je aan je partner?"),
+        ("En jij, {B}? Hoe was jouw dag?", "En jij? Hoe was jouw dag?"),
+        ("Mooi. {B}, zeg de afspraak hardop.", "Mooi. Zeg de afspraak hardop."),
+        ("Goed, {name}, dan slaan we het over.", "Goed, dan slaan we het over."),
+        ("Vul aan op wat {B} vertelde.", "Vul aan op wat je partner vertelde."),
+        ("en uit", "en uit"),  # no names: exactly as written
+    ],
+)
+def test_texts_lose_their_names_naturally(text: str, expected: str) -> None:
+    assert language("nl").without_names(text) == expected
+
+
+def test_an_evening_with_history_in_the_journal_is_no_first_evening() -> None:
+    from voice_coach.engine.history import Recent
+
+    script = script_of(Say(("Welkom.",)), Onboarding(), Say(("We beginnen.",)))
+    ports = Ports(WavMicrophone(silence(60)), TrackSpeaker(), FakeVoice(), FakeRecognizer([]))
+    log = EventLog()
+    recent = Recent(
+        sessions_7_days=2,
+        sessions_before=5,
+        pauses_7_days=0,
+        pauses_prior_7_days=0,
+        balance_mean=None,
+    )
+    couple = CoupleRecord()
+    session, _ = audio_session(
+        script, ListenSettings(), ports, "simulated", log, history=recent, couple=couple
+    )
+    session.run()
+    assert _said(log) == ["Welkom.", "We beginnen."]
+    assert couple.onboarded

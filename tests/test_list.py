@@ -94,6 +94,14 @@ def test_find_scripts_marks_overrides(folders: tuple[Path, Path]) -> None:
     assert entries[("broken", "user")].script is None
 
 
+def _spoken(code: str, phrase: str, rate: float) -> float:
+    """Seconds the estimate gives a language phrase: its wordings' mean length, 14 a second."""
+    from voice_coach.lang import language
+
+    wordings = language(code).phrases[phrase]
+    return sum(len(w) for w in wordings) / len(wordings) / 14 / rate
+
+
 def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
     one_second = "x" * 14  # one second of speech at rate 1.0 (14 characters a second)
     script = model.Script(
@@ -105,7 +113,7 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
             model.Say(text=(one_second, one_second * 3)),  # mean 28 chars -> 2 s -> 4 s
             model.Pause(seconds=3),
             model.Breathe(inhale=4, exhale=6, cycles=3, intro=(one_second,)),  # 30 + 2
-            model.Turn(speaker="A", seconds=60, prompt=(one_second,)),  # 60 + 2
+            model.Turn(speaker="A", seconds=60, prompt=(one_second,)),  # 60 + 2 + its close
             model.Mirror(
                 sender="A",
                 receiver="B",
@@ -118,13 +126,15 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
             model.Ask(
                 prompt=(one_second,),
                 answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
-            ),  # 2 + the first branch (10)
+            ),  # 2 + half the 8 s timeout + the first (default) branch (10)
             model.Repeat(times=3, steps=(model.Pause(seconds=5),)),  # 15
             model.Calibrate(seconds=20, prompt=(one_second,)),  # 22
             model.Summary(),  # talk 10 + pauses 4
         ),
     )
-    assert estimate_seconds(script) == pytest.approx(4 + 3 + 32 + 62 + 242 + 12 + 15 + 22 + 14)
+    close = _spoken("nl", "turn_end", 0.5)
+    expected = 4 + 3 + 32 + 62 + close + 242 + 16 + 15 + 22 + 14
+    assert estimate_seconds(script) == pytest.approx(expected)
     assert estimate_minutes(script) == 7
 
 
@@ -140,4 +150,4 @@ def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
         rate=1.0,
         steps=(model.Turn(speaker="B", seconds=10),),
     )
-    assert estimate_seconds(script) == pytest.approx(10 + chars / 14)
+    assert estimate_seconds(script) == pytest.approx(10 + chars / 14 + _spoken("en", "turn_end", 1))

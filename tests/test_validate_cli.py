@@ -128,7 +128,7 @@ def test_warnings_say_where_and_keep_exit_0(capsys: pytest.CaptureFixture[str]) 
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         f"{warned}:5:14: warning: the description promises at most 6 minutes, but the "
-        "script plans about 11.9; shorten it or change the description",
+        "script plans about 12.1; shorten it or change the description",
         f"{warned}:9:10: warning: this line takes about 27 s to say; keep a coach line under "
         "20 s: split it over two steps or say less",
         f"{warned}:18:5: warning: the coach speaks about 48 s before the partners first speak "
@@ -137,3 +137,9 @@ def test_warnings_say_where_and_keep_exit_0(capsys: pytest.CaptureFixture[str]) 
         "first answer; name the answer silence should take (for consent, the safe one)",
         "1 script checked, all valid (4 warnings)",
     ]
+
+
+def test_the_built_in_scripts_draw_no_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "scripts")]) == 0
+    out = capsys.readouterr().out
+    assert "warning" not in out, out

@@ -607,7 +607,10 @@ class Session:
         return exchanged
 
     def _onboarding(self, step: Onboarding) -> None:
-        """Said on a couple's first evening only, and remembered at once."""
+        """Said on a couple's first evening only, and remembered at once. An evening the
+        journal already knows earlier sessions of is not a first one either."""
+        if self.history is not None and self.history.sessions_before > 0:
+            self.couple.onboarded = True
         if self.couple.onboarded:
             return
         if step.text:

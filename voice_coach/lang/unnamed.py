@@ -31,9 +31,9 @@ def without_names(text: str, placeholders: Iterable[str], partner: str, pair: st
     language's word joining two names ("en", "and").
     """
     names = "|".join(re.escape(p) for p in placeholders)
-    if not names:
-        return text
     name = _NAME % names
+    if not names or not re.search(name, text):
+        return text  # nothing to leave out: the text stays exactly as written
     out = re.sub(rf"[,\s]*{name}\s+{re.escape(pair)}\s+{name}", "", text)
     out = re.sub(rf"(^|[.!?:]\s+){name},\s*(\w)", lambda m: m.group(1) + m.group(2).upper(), out)
     out = re.sub(rf",\s*{name}(?=[.!?,])", "", out)

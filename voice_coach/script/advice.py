@@ -148,8 +148,8 @@ def opening_seconds(script: model.Script) -> tuple[float, model.Step | None]:
                     found = walk(step.steps)
                     if found is not None:
                         return found
-                case model.Pause():
-                    pass
+                case model.Pause() | model.Recap():
+                    pass  # a recap is silent on a first evening: there is no history yet
                 case model.Breathe():
                     spoken += timing.spoken(step.intro, "breathe_intro")
                 case model.End():

@@ -284,7 +284,11 @@ TURN: Kind[model.Turn] = Kind(
         ),
     },
     check=_check_turn,
-    estimate=lambda step, est: est.spoken(step.prompt, "turn_open") + step.seconds,
+    estimate=lambda step, est: (
+        est.spoken(step.prompt, "turn_open")
+        + step.seconds
+        + est.spoken((), "turn_end_both" if step.speaker == "both" else "turn_end")
+    ),
     texts=lambda step: step.prompt,
     notes=(
         "With `speaker: both` the couple talk together, timed as one stretch; their talk "
@@ -408,7 +412,9 @@ ASK: Kind[model.Ask] = Kind(
         else f"ask has no 'default': on silence the coach takes '{step.answers[0][0]}', the "
         "first answer; name the answer silence should take (for consent, the safe one)"
     ),
-    estimate=lambda step, est: est.spoken(step.prompt) + est.steps(est.answer(step)),
+    estimate=lambda step, est: (
+        est.spoken(step.prompt) + step.timeout / 2 + est.steps(est.answer(step))
+    ),
     texts=lambda step: step.prompt,
     notes=(
         "The coach asks, listens for one of the answer words (and the language's "
