@@ -4,7 +4,8 @@ Run from the checkout root: `python -m bench.coach_speech` (or name scripts by i
 `python -m bench.coach_speech avond-checkin spiegelen`). Each built-in script is
 rendered the way `voice-coach preview` does it (the real voice for its language:
 Piper's joe for English, a Dutch Piper voice when one is in models/, else espeak-ng;
-every turn silent for its planned length, every question taking its default), with
+every turn silent for its planned length, every question taking its first answer
+after its time to answer: the script as written), with
 the names Anna and Bram, twice: on a couple's first evening (the `onboarding` step
 said) and on a later one. Per script and evening it prints:
 

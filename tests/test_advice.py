@@ -6,6 +6,7 @@ import pytest
 
 from voice_coach.script import model
 from voice_coach.script.advice import opening_seconds, promised_minutes
+from voice_coach.script.estimate import ECHO_TAIL
 
 
 @pytest.mark.parametrize(
@@ -49,5 +50,6 @@ def test_the_opening_counts_coach_speech_until_the_couple_first_speaks() -> None
         ),
     )
     seconds, first = opening_seconds(script)
-    assert seconds == pytest.approx(30.0)  # the say, the repeat's say, the turn's prompt
+    # the say, the repeat's say, the turn's prompt: ten seconds each, and the echo tails
+    assert seconds == pytest.approx(30.0 + 3 * ECHO_TAIL)
     assert first is turn

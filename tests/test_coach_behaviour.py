@@ -450,3 +450,16 @@ def test_an_evening_with_history_in_the_journal_is_no_first_evening() -> None:
     session.run()
     assert _said(log) == ["Welkom.", "We beginnen."]
     assert couple.onboarded
+
+
+def test_the_lines_rendered_ahead_follow_the_names_or_their_absence() -> None:
+    from voice_coach.engine.prompts import fixed_lines
+
+    script = script_of(Say(("Welkom {A} en {B}.",)), Onboarding(), Turn("A", 10, ("{A}, vertel.",)))
+    lang = language("nl")
+    named = fixed_lines(script, lang, ["Anna", "Bram"])
+    assert "Welkom Anna en Bram." in named and "Anna, vertel." in named
+    unnamed = fixed_lines(script, lang, [])
+    assert "Welkom." in unnamed and "Vertel." in unnamed
+    assert lang.phrases["onboarding"][0] in unnamed and "Wie wil beginnen?" in unnamed
+    assert not any("{" in line or "Partner" in line for line in unnamed)

@@ -128,10 +128,10 @@ def test_warnings_say_where_and_keep_exit_0(capsys: pytest.CaptureFixture[str]) 
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         f"{warned}:5:14: warning: the description promises at most 6 minutes, but the "
-        "script plans about 12.1; shorten it or change the description",
+        "script plans about 12.2; shorten it or change the description",
         f"{warned}:9:10: warning: this line takes about 27 s to say; keep a coach line under "
         "20 s: split it over two steps or say less",
-        f"{warned}:18:5: warning: the coach speaks about 48 s before the partners first speak "
+        f"{warned}:18:5: warning: the coach speaks about 50 s before the partners first speak "
         "(here, on a first evening); keep it under about 45 s",
         f"{warned}:19:5: warning: ask has no 'default': on silence the coach takes 'ja', the "
         "first answer; name the answer silence should take (for consent, the safe one)",

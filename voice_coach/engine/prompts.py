@@ -18,9 +18,21 @@ _FIXED_PHRASES = (
     "raised_voice",
     "breathing_offer",
     "resume",
+    "resume_both",
     "paused",
     "resumed",
     "stopped",
+    "no_recognizer",
+    "onboarding",
+    "onboarding_safety",
+    "onboarding_commands",
+    "turn_open_both",
+    "turn_end_both",
+    "turn_first",
+    "turn_other",
+    "turn_again",
+    "mirror_unheard",
+    "pace_nudge_both",
 )
 """Coach phrases without runtime values (names aside), worth rendering ahead."""
 

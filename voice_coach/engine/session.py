@@ -521,7 +521,9 @@ class Session:
             if default is not None:
                 self._say(self._phrase("ask_unheard", answer=default))
             return default
-        attempts = 1 if self.io.mode == "preview" else 2
+        if self.io.mode == "preview":
+            return self._preview_answer(prompt, answers, timeout)
+        attempts = 2
         text, asked = prompt, 0
         while asked < attempts:
             self._say(text)
@@ -539,6 +541,14 @@ class Session:
         if default is not None:
             self._say(self._phrase("ask_default", answer=default))
         return default
+
+    def _preview_answer(self, prompt: str, answers: list[str], timeout: float) -> str:
+        """A preview plays the script as written: the question, its time to answer, and
+        then the first answer (what silence would take is the couple's, not the coach's)."""
+        self._say(prompt)
+        self._wait(timeout)
+        self._emit(ev.Answer, text="", matched=answers[0], default=False)
+        return answers[0]
 
     def _await_answer(
         self, prompt: str, answers: list[str], timeout: float

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from voice_coach.script import model
-from voice_coach.script.estimate import StepEstimator, estimate_seconds, estimator
+from voice_coach.script.estimate import ECHO_TAIL, StepEstimator, estimate_seconds, estimator
 
 MAX_LINE_SECONDS = 20.0
 """Longest a coach line should take to say, in seconds."""
@@ -110,7 +110,7 @@ def long_lines(spoken: Sequence[Spoken], rate: float) -> list[Advice]:
     timing = StepEstimator(rate)
     out = []
     for text in spoken:
-        seconds = timing.spoken((text.text,))
+        seconds = timing.spoken((text.text,)) - ECHO_TAIL  # the line itself
         if seconds > MAX_LINE_SECONDS:
             out.append(
                 Advice(

@@ -15,6 +15,8 @@ from voice_coach.lang import SUPPORTED, language
 from voice_coach.script import model
 from voice_coach.script.kinds import kind_of
 
+ECHO_TAIL = 0.4
+"""Seconds the coach waits after each line it says (the default `echo_tail`)."""
 CHARS_PER_SECOND = 14.0
 """Characters of text the coach speaks per second at rate 1.0. Measured with `preview`:
 espeak-ng's Dutch voice says about 11.5 a second at rate 0.82 (14 at 1.0), Piper's joe
@@ -43,7 +45,7 @@ class StepEstimator:
         if not text:
             return 0.0
         chars = sum(len(t) for t in text) / len(text)
-        return chars / CHARS_PER_SECOND / self.rate
+        return chars / CHARS_PER_SECOND / self.rate + ECHO_TAIL
 
     def answer(self, step: model.Ask) -> Sequence[model.Step]:
         if not step.answers:

@@ -99,6 +99,8 @@ class Kind(Generic[S]):
 
 # -- checks across keys -----------------------------------------------------------------
 
+CHIME_SECONDS = 1.3
+"""Seconds the chime after a turn takes (0.9), with the coach's echo tail (0.4)."""
 MIRROR_DEFAULT_WARN = 10.0
 """Mirror's default warning, in seconds before the end; dropped for turns this short."""
 MAX_EXPANDED_STEPS = 10_000
@@ -117,6 +119,28 @@ def _check_turn(values: dict[str, Any], report: Checker) -> bool:
         )
         return False
     return True
+
+
+def _mirror_estimate(step: model.Mirror, est: Estimator) -> float:
+    """Seconds of a mirroring loop: its turns (`_mirror_seconds`), the coach's cues
+    between them and a chime after each turn."""
+    closing = ["mirror_summarize"] if step.rounds > 1 else []
+    closing += [f"mirror_{part}" for part in ("validate", "empathize") if getattr(step, part)]
+    cues = est.spoken((), "mirror_send") + (step.rounds - 1) * (
+        est.spoken((), "mirror_more") + est.spoken((), "mirror_more_go")
+    )
+    cues += step.rounds * (est.spoken((), "mirror_reflect") + est.spoken((), "mirror_check"))
+    cues += sum(est.spoken((), phrase) for phrase in closing)
+    directions = 2 if step.swap else 1
+    turns = (2 * step.rounds + len(closing)) * directions
+    return (
+        est.spoken(step.prompt, "mirror_open")
+        + directions * cues
+        + (directions - 1) * est.spoken((), "mirror_swap")
+        + est.spoken((), "mirror_close")
+        + turns * CHIME_SECONDS
+        + _mirror_seconds(step)
+    )
 
 
 def _mirror_seconds(step: model.Mirror) -> float:
@@ -287,6 +311,7 @@ TURN: Kind[model.Turn] = Kind(
     estimate=lambda step, est: (
         est.spoken(step.prompt, "turn_open")
         + step.seconds
+        + CHIME_SECONDS
         + est.spoken((), "turn_end_both" if step.speaker == "both" else "turn_end")
     ),
     texts=lambda step: step.prompt,
@@ -354,7 +379,7 @@ MIRROR: Kind[model.Mirror] = Kind(
     },
     prepare=_prepare_mirror,
     check=_check_mirror,
-    estimate=lambda step, est: est.spoken(step.prompt, "mirror_open") + _mirror_seconds(step),
+    estimate=_mirror_estimate,
     texts=lambda step: step.prompt,
     notes=(
         "The sender gives one message, the receiver says back what they heard, the sender "
