@@ -27,6 +27,14 @@ class ModelServer:
         """Path -> bytes: after sending that much, the server shuts down (once)."""
         self.redirects: dict[str, str] = {}
         """Path -> path: answered with a 302 there, as huggingface.co sends to its CDN."""
+        self.redirect_urls: dict[str, str] = {}
+        """Path -> full URL: a 302 anywhere (another host, plain http)."""
+        self.endless: set[str] = set()
+        """Paths answered without a length with zeros that never stop."""
+        self.drip: dict[str, float] = {}
+        """Path -> seconds between single bytes (a server that keeps a download hanging)."""
+        self.delay: dict[str, float] = {}
+        """Path -> seconds to wait before answering."""
         self.ignore_range = False
         self.wrong_range_start: int | None = None
         """Answer the next Range request from this byte instead (once)."""
@@ -83,6 +91,26 @@ class ModelServer:
         path = handler.path.lstrip("/")
         asked = handler.headers.get("Range")
         self.requests.append((path, asked))
+        if path in self.delay:
+            import time
+
+            time.sleep(self.delay[path])
+        if path in self.redirect_urls:
+            handler.send_response(302)
+            handler.send_header("Location", self.redirect_urls[path])
+            handler.send_header("Content-Length", "0")
+            handler.end_headers()
+            return
+        if path in self.endless:
+            handler.send_response(200)
+            handler.end_headers()  # no length: the client has to decide when to stop
+            handler.close_connection = True
+            zeros = b"\0" * 65536
+            try:
+                while True:
+                    handler.wfile.write(zeros)
+            except (BrokenPipeError, ConnectionResetError, OSError):
+                return
         if path in self.redirects:
             handler.send_response(302)
             handler.send_header("Location", f"{self.url}/{self.redirects[path]}")
@@ -119,8 +147,16 @@ class ModelServer:
         if vanish is not None:
             limit = vanish
         try:
-            handler.wfile.write(body if limit is None else body[:limit])
-            handler.wfile.flush()
+            if path in self.drip:
+                import time
+
+                for index in range(len(body)):
+                    handler.wfile.write(body[index : index + 1])
+                    handler.wfile.flush()
+                    time.sleep(self.drip[path])
+            else:
+                handler.wfile.write(body if limit is None else body[:limit])
+                handler.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return
         if vanish is not None:

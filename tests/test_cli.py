@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -18,6 +20,59 @@ def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     for command in ("run", "validate", "list", "preview", "analyze", "models", "doctor"):
         assert command in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["list"],
+        ["validate"],
+        ["run", "avond-checkin", "--text"],
+    ],
+    ids=["list", "validate", "run-text"],
+)
+def test_a_closed_pipe_is_no_traceback(argv: list[str], tmp_path: Path) -> None:
+    """`voice-coach list | head -1`: the reader went away; no BrokenPipeError traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader is gone before the first line: every write fails
+    env = dict(os.environ, XDG_CONFIG_HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "voice_coach", *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=env,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in done.stderr and b"BrokenPipe" not in done.stderr, done.stderr
+    assert done.returncode == 141
+
+
+def test_list_and_run_text_show_escape_sequences_instead_of_running_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scripts = tmp_path / "voice-coach" / "scripts"
+    scripts.mkdir(parents=True)
+    (scripts / "evil.yaml").write_text(
+        'id: evil\ntitle: "Evil \\e]0;pwned\\a title"\nlanguage: en\n'
+        'steps:\n  - say: "Hello \\e[2J there."\n'
+    )
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert main(["list"]) == 0
+    listed = capsys.readouterr().out
+    assert "evil" in listed and "\x1b" not in listed and "\x07" not in listed
+    assert "\\x1b]0;pwned\\x07" in listed
+    main(["validate", str(scripts / "evil.yaml")])
+    with open(os.devnull) as nothing:
+        monkeypatch.setattr(sys, "stdin", nothing)
+        main(["run", "evil", "--text"])
+    printed = capsys.readouterr()
+    assert "\x1b" not in printed.out + printed.err and "\x07" not in printed.out + printed.err
 
 
 def test_help_loads_no_engine() -> None:

@@ -55,11 +55,11 @@ def test_a_kept_recording_is_readable_by_the_user_only(tmp_path: Path) -> None:
     from voice_coach.audio.wav import read_wav
     from voice_coach.engine.live import RecordingMicrophone
 
-    mic = RecordingMicrophone(WavMicrophone(silence(2.0)))
+    path = tmp_path / "recordings" / "session.wav"
+    mic = RecordingMicrophone(WavMicrophone(silence(2.0)), path)
     while mic.read(480) is not None:
         pass
-    path = tmp_path / "recordings" / "session.wav"
-    mic.save(path)
+    mic.close()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert read_wav(path).seconds == 2.0

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import korean_model_dir
 from tests.pulse_rig import PulseRig, pulse_rig_fixture  # noqa: F401
 from voice_coach.cli import main
 from voice_coach.commands.doctor import check_recognizer, check_voice, check_writable
@@ -52,18 +53,17 @@ def test_doctor_with_the_rig_up_passes_and_names_what_is_missing(
     assert "18:00-23:30" in checks["serve"] and "never written" in checks["serve"]
 
 
+@pytest.mark.slow  # loads the real Korean Vosk model, as a session would
 def test_doctor_finds_models_where_sessions_find_them(home: Path) -> None:
     models = home / "models"
     models.mkdir()
     # A voice copied by hand beside the models folder's root (the flat layout).
     (models / "nl_BE-nathalie-medium.onnx").write_bytes(b"model")
     (models / "nl_BE-nathalie-medium.onnx.json").write_text("{}")
-    # A whole Vosk model where downloads put it ...
-    whole = models / "vosk" / "vosk-model-small-nl-0.22"
-    (whole / "am").mkdir(parents=True)
-    (whole / "graph").mkdir()
-    (whole / "am" / "final.mdl").write_bytes(b"am")
-    (whole / "graph" / "HCLr.fst").write_bytes(b"graph")
+    # A whole Vosk model where downloads put it (the real Korean one, under the Dutch
+    # name: doctor loads it as a session would) ...
+    (models / "vosk").mkdir(parents=True)
+    (models / "vosk" / "vosk-model-small-nl-0.22").symlink_to(korean_model_dir())
     # ... and one unzipped only halfway: a folder is not a model.
     half = models / "vosk" / "vosk-model-small-en-us-0.15"
     half.mkdir(parents=True)
@@ -74,6 +74,46 @@ def test_doctor_finds_models_where_sessions_find_them(home: Path) -> None:
     assert check_recognizer(config, "nl", "Dutch").status == "OK"
     english = check_recognizer(config, "en", "English")
     assert english.status == "WARN" and "voice-coach models download en" in english.message
+
+
+def fake_vosk_folder(folder: Path) -> None:
+    """A folder that passes the layout check but holds no loadable model."""
+    (folder / "am").mkdir(parents=True)
+    (folder / "graph").mkdir()
+    (folder / "am" / "final.mdl").write_bytes(b"am")
+    (folder / "graph" / "HCLr.fst").write_bytes(b"graph")
+
+
+def test_a_model_that_only_looks_whole_fails_doctor_and_verify(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It used to pass both, then end `run` when the session loaded it."""
+    models = home / "models"
+    fake_vosk_folder(models / "vosk" / "vosk-model-small-nl-0.22")
+    check = check_recognizer(Config(models_dir=models), "nl", "Dutch")
+    assert check.status == "FAIL" and "does not load" in check.message
+    assert main(["models", "verify"]) == 1
+    assert "does not load" in capsys.readouterr().out
+
+
+def test_run_with_a_model_that_does_not_load_goes_on_without_voice_answers(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from voice_coach.audio.chunk import AudioChunk
+    from voice_coach.audio.wav import write_wav
+
+    fake_vosk_folder(home / "models" / "vosk" / "vosk-model-small-nl-0.22")
+    wav = home / "in.wav"
+    write_wav(wav, AudioChunk.silence(20.0, 16_000))
+    script = home / "s.yaml"
+    script.write_text(
+        "id: s\ntitle: S\nlanguage: nl\nsteps:\n"
+        "  - ask: {prompt: 'Verder?', answers: {ja: [], nee: []}, timeout: 3}\n"
+    )
+    assert main(["run", str(script), "--input", str(wav)]) == 0
+    printed = capsys.readouterr()
+    assert "the Vosk model cannot be loaded" in printed.err
+    assert "session ended: done" in printed.out
 
 
 @pytest.mark.pulse

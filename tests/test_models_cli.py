@@ -64,7 +64,8 @@ def test_download_english_fetches_the_recogniser_only(
     assert f"recogniser {EN_VOSK}: ready in {models_dir / 'vosk' / EN_VOSK}" in out
     assert "voice en_US-joe-medium: installed with the package, nothing to fetch" in out
     assert f"downloading {EN_VOSK}.zip" in err
-    assert [path for path, _ in mirror.requests] == [f"{EN_VOSK}.zip"]
+    # The publisher's list of digests first (this mirror has none), then the zip.
+    assert [path for path, _ in mirror.requests] == ["model-list.json", f"{EN_VOSK}.zip"]
     assert (models_dir / "vosk" / EN_VOSK / "am" / "final.mdl").is_file()
 
     assert main(["models", "list"]) == 0
@@ -72,8 +73,10 @@ def test_download_english_fetches_the_recogniser_only(
     row = next(line for line in listing.splitlines() if EN_VOSK in line)
     assert row.rstrip().endswith("present")
 
-    assert main(["models", "verify"]) == 0
-    assert f"ok   {EN_VOSK}: 8 files match their CRC-32" in capsys.readouterr().out
+    # Whole as published, but a fake: verify loads it the way a session would.
+    assert main(["models", "verify"]) == 1
+    out = capsys.readouterr().out
+    assert f"BAD  {EN_VOSK}: 8 files match their CRC-32, but it does not load" in out
 
 
 def test_a_voice_that_is_not_the_published_file_is_refused(
@@ -106,8 +109,9 @@ def test_verify_reports_a_corrupted_present_voice(
     assert main(["models", "verify"]) == 1
     out, err = capsys.readouterr()
     assert f"BAD  {NL_VOICE}: checksum mismatch (MD5) in {NL_VOICE}.onnx" in out
-    assert f"ok   {NL_VOSK}: structure ok (copied by hand" in out
-    assert "1 damaged model(s)" in err
+    # The hand-copied recogniser is a fake: whole in structure, but it does not load.
+    assert f"BAD  {NL_VOSK}: structure ok (copied by hand" in out and "does not load" in out
+    assert "2 damaged model(s)" in err
     assert "voice-coach models download" in err
 
 

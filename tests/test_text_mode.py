@@ -78,3 +78,54 @@ def test_a_warning_mid_sentence_keeps_what_was_typed() -> None:
     # Typing time counts from the first key, before the warning: the line was kept.
     assert ended["speech_seconds"] > 1.2
     assert "  coach: Dank je, Anna." in out or "  coach: Dank je wel, Anna." in out
+
+
+def test_an_invalid_utf8_byte_does_not_stop_enter_or_stop() -> None:
+    """One byte that is not UTF-8 used to block every later key: Enter, stop, Ctrl-D."""
+    steps = (Turn("A", 30, ("{A}?",)), Turn("B", 30, ("{B}?",)), Say(("Nooit.",)))
+    typing = [(0.2, b"caf\xe9 \xff ok\n"), (0.3, b"stop\n")]
+    reason, log, _ = _typed_session_bytes(steps, typing)
+    assert reason == "stop"
+    ended = [e.to_dict() for e in log.events if e.type == "turn_ended"]
+    assert ended[0]["reason"] == "done" and ended[1]["reason"] == "command"
+
+
+def test_a_multibyte_character_split_across_reads_still_counts() -> None:
+    steps = (Turn("A", 30, ("{A}?",)), Say(("Klaar.",)))
+    word = "stöp".encode()  # not a command; then a real one split mid-character
+    typing = [(0.2, word[:3]), (0.2, word[3:] + b"\n")]
+    reason, _, _ = _typed_session_bytes(steps, typing)
+    assert reason == "done"
+
+
+def test_control_characters_from_a_script_are_shown_not_executed() -> None:
+    steps = (Say(("Hallo \x1b]0;pwned\x07 en \x1b[2J \u202e!",)),)
+    reason, _, out = _typed_session_bytes(steps, [])
+    assert reason == "done"
+    assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out
+    assert "\\x1b]0;pwned\\x07" in out and "\\u202e" in out
+
+
+def _typed_session_bytes(
+    script_steps: tuple, typing: list[tuple[float, bytes]]
+) -> tuple[str, EventLog, str]:
+    read_fd, write_fd = os.pipe()
+
+    def typist() -> None:
+        for delay, data in typing:
+            time.sleep(delay)
+            os.write(write_fd, data)
+        time.sleep(0.5)
+        os.close(write_fd)
+
+    thread = threading.Thread(target=typist, daemon=True)
+    thread.start()
+    out = io.StringIO()
+    with os.fdopen(read_fd, "rb") as stdin:
+        text_io = TextIO(language("nl"), stdin=stdin, stdout=out)  # type: ignore[arg-type]
+        log = EventLog()
+        reason = Session(
+            script_of(*script_steps), text_io, language("nl"), Config().listen, log, ["A", "B"]
+        ).run()
+    thread.join()
+    return reason, log, out.getvalue()

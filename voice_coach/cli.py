@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from voice_coach import __version__
 from voice_coach.errors import VoiceCoachError
+from voice_coach.printable import visible
 
 COMMANDS: dict[str, str] = {
     "run": "run a spoken exercise (live, from a WAV, or typed)",
@@ -68,9 +70,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         code: int = args.handler(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit
         return code
+    except BrokenPipeError:
+        # `voice-coach list | head`: the reader has all it wanted. Quiet, like a Unix tool.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return 141
     except VoiceCoachError as err:
-        print(f"voice-coach: {err}", file=sys.stderr)
+        lines = [visible(line) for line in str(err).split("\n")]  # one line per problem
+        print("voice-coach: " + "\n".join(lines), file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
         print("\nvoice-coach: stopped.", file=sys.stderr)

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import re
 import sys
@@ -366,6 +367,42 @@ def default_models_dir() -> Path:
     return root / "models" if root is not None else data_dir() / "models"
 
 
+@dataclass(frozen=True)
+class Range:
+    """The numbers a setting accepts: `low` (excluded when `above`) up to `high`."""
+
+    low: float
+    above: bool
+    high: float
+    unit: str = ""
+
+    def allows(self, value: float) -> bool:
+        """Whether `value` is finite and inside the range."""
+        if not math.isfinite(value) or value > self.high:
+            return False
+        return value > self.low if self.above else value >= self.low
+
+    def __str__(self) -> str:
+        low = f"more than {self.low:g}" if self.above else f"from {self.low:g}"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{low} up to {self.high:g}{unit}"
+
+
+RANGES: dict[str, Range] = {
+    "listen.raised_voice_db": Range(0, True, 40, "dB"),
+    "listen.raised_voice_seconds": Range(0, True, 60, "seconds"),
+    "listen.breathing_cooldown": Range(0, False, 3600, "seconds"),
+    "listen.pace_target": Range(0, True, 10, "syllables per second"),
+    "listen.pace_margin": Range(0, True, 2),
+    "listen.pace_nudges_per_turn": Range(0, False, 100),
+    "listen.pace_window": Range(1, False, 60, "seconds"),
+    "listen.silence_margin_db": Range(0, True, 40, "dB"),
+    "listen.echo_tail": Range(0, False, 5, "seconds"),
+    "audio.device_timeout": Range(0, False, 86_400, "seconds"),
+}
+"""Allowed values of every number in the config file, by "section.key"."""
+
+
 _SECTIONS: dict[str, type[Any]] = {
     "couple": CoupleSettings,
     "audio": AudioSettings,
@@ -384,7 +421,7 @@ def load_config(path: Path | None = None) -> Config:
     if not path.is_file():
         return Config()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(path.read_text(encoding="utf-8-sig"))  # a BOM is fine
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
         raise ConfigError(f"{path}: cannot read the config file: {err}") from err
     parts: dict[str, Any] = {}
@@ -396,11 +433,11 @@ def load_config(path: Path | None = None) -> Config:
         if cls is None or not isinstance(values, dict):
             known = ", ".join(sorted(_SECTIONS))
             raise ConfigError(f"{path}: unknown section [{section}]; known sections: {known}")
-        parts[section] = _build(cls, values, f"{path}: [{section}]")
+        parts[section] = _build(cls, values, f"{path}: [{section}]", section)
     return Config(**parts)
 
 
-def _build(cls: type[Any], values: dict[str, Any], where: str) -> Any:
+def _build(cls: type[Any], values: dict[str, Any], where: str, section: str) -> Any:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     defaults = cls()
     kwargs: dict[str, Any] = {}
@@ -416,6 +453,9 @@ def _build(cls: type[Any], values: dict[str, Any], where: str) -> Any:
             raise ConfigError(
                 f"{where} '{key}' should be {expected.__name__}, not {type(value).__name__}"
             )
+        allowed = RANGES.get(f"{section}.{key}")
+        if allowed is not None and not allowed.allows(value):
+            raise ConfigError(f"{where} '{key}' = {value} is out of range: use {allowed}")
         kwargs[key] = value
     try:
         return cls(**kwargs)

@@ -7,6 +7,7 @@ gives the same output for a stream that arrives in blocks.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from math import gcd
 from typing import Any
 
@@ -75,3 +76,33 @@ class StreamResampler:
         self._buf = self._buf[keep_from - self._start :]
         self._start = keep_from
         return np.asarray(block, dtype=np.float32)
+
+    def flush(self) -> Samples:
+        """The stream has ended: the output held back for context, up to the length
+        resampling the whole stream at once gives (its end padded with silence)."""
+        if self._h is None:
+            return np.zeros(0, dtype=np.float32)
+        from scipy.signal import resample_poly
+
+        total = -(-(self._start + len(self._buf)) * self._up // self._down)
+        if total <= self._done or len(self._buf) == 0:
+            return np.zeros(0, dtype=np.float32)
+        out = resample_poly(self._buf, self._up, self._down, window=self._h)
+        offset = self._start * self._up // self._down
+        block = out[self._done - offset : total - offset]
+        self._done = total
+        self._buf = np.zeros(0, dtype=np.float64)
+        return np.asarray(block, dtype=np.float32)
+
+
+def resampled(blocks: Iterable[Samples], from_rate: int, to_rate: int) -> Iterator[Samples]:
+    """A stream of blocks at `from_rate` as blocks at `to_rate` (Hertz), ending with
+    what the filter held back: together the same samples as resampling it whole."""
+    stream = StreamResampler(from_rate, to_rate)
+    for block in blocks:
+        out = stream.process(block)
+        if len(out):
+            yield out
+    last = stream.flush()
+    if len(last):
+        yield last

@@ -15,10 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
-from voice_coach.audio.wav import read_wav
-from voice_coach.commands import UserError
+from voice_coach.audio.resample import resampled
+from voice_coach.audio.wav import WavReader
 from voice_coach.config import Config, ListenSettings, load_config
+from voice_coach.files import check_target, write_private
 from voice_coach.lang import SUPPORTED
 from voice_coach.listen.analysis import Analysis, analyze
 from voice_coach.listen.words import WordPace, word_pace
@@ -52,9 +55,11 @@ def register(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Analyse the recording; 0 on success."""
-    audio = read_wav(args.recording)
     config = load_config()
     settings = config.listen
+    if args.plot is not None:
+        check_target(args.plot, "--plot")
+    audio = read_listen_rate(args.recording)
     result = analyze(audio, settings)
     words = _word_pace(audio, args, config) if args.words else None
     if args.plot is not None:
@@ -76,6 +81,16 @@ def handle(args: argparse.Namespace) -> int:
         if args.plot is not None:
             print(f"Picture: {args.plot}")
     return 0
+
+
+def read_listen_rate(path: Path) -> AudioChunk:
+    """The recording as 16 kHz mono, streamed from the file: a long stereo 48 kHz
+    recording never sits in memory at its own rate (a quarter of its size or less)."""
+    with WavReader(path) as reader:
+        blocks = reader.blocks(max(1, reader.rate))  # a second at a time
+        parts = list(resampled(blocks, reader.rate, LISTEN_RATE))
+    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+    return AudioChunk(samples, LISTEN_RATE)
 
 
 def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> WordPace:
@@ -117,13 +132,8 @@ def _write_plot(result: Analysis, settings: ListenSettings, path: Path, title: s
     from voice_coach.listen.plot import render_png
 
     png = render_png(result, settings, title)
-    try:
-        # The picture shows when a couple spoke and how loud: only for this user.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(png)
-    except OSError as err:
-        raise UserError(f"{path}: cannot write the picture: {err.strerror or err}") from err
+    # The picture shows when a couple spoke and how loud: only for this user.
+    write_private(path, png, "--plot")
 
 
 def summary(result: Analysis, name: str) -> str:

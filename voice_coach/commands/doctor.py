@@ -204,7 +204,17 @@ def check_recognizer(config: Config, language: str, name: str) -> Check:
     label = f"{name} recogniser"
     found = find_vosk_model(config.models_dir, model)
     if found is not None:
-        return Check("OK", label, f"{model} ({found})")
+        from voice_coach.speech.vosk import load_problem
+
+        problem = load_problem(found)  # the load a session does
+        if problem is None:
+            return Check("OK", label, f"{model} ({found})")
+        return Check(
+            "FAIL",
+            label,
+            f"{model} ({found}) does not load: {problem}; "
+            f"download it again with `voice-coach models download {language}`",
+        )
     folder = vosk_model_dir(config.models_dir, model)
     return Check(
         "WARN",

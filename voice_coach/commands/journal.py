@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from datetime import date, datetime
@@ -149,10 +148,7 @@ def handle_export(args: argparse.Namespace) -> int:
 
     with open_for_reading() as conn:
         rows = sessions(conn) if conn is not None else []
-    try:
-        write_csv(args.csv, rows)
-    except OSError as err:
-        raise UserError(f"cannot write {args.csv}: {err.strerror or err}") from err
+    write_csv(args.csv, rows)
     print(f"Wrote {len(rows)} session(s) to {args.csv}.")
     return 0
 
@@ -210,9 +206,7 @@ def handle_where(args: argparse.Namespace) -> int:
 
 
 def _write_private(path: Path, data: bytes) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-    except OSError as err:
-        raise UserError(f"cannot write {path}: {err.strerror or err}") from err
+    """Through `files.write_private`: 0600, whole or not at all, no symlink followed."""
+    from voice_coach.files import write_private
+
+    write_private(Path(path), data, "-o")

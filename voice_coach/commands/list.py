@@ -7,6 +7,7 @@ from typing import Any
 
 from voice_coach import config
 from voice_coach.lang import SUPPORTED
+from voice_coach.printable import visible
 from voice_coach.script.catalog import Entry, find_scripts
 from voice_coach.script.estimate import estimate_minutes
 
@@ -63,5 +64,5 @@ def handle(args: argparse.Namespace) -> int:
     widths = [max(len(row[i]) for row in table) for i in range(len(header) - 1)]
     for row in table:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        print("  ".join([*cells, row[-1]]).rstrip())
+        print(visible("  ".join([*cells, row[-1]]).rstrip()))
     return 0

@@ -8,14 +8,18 @@ asked again: the coach then speaks without names.
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from voice_coach.config import ConfigError, config_dir, load_config
+from voice_coach.config import ConfigError, config_dir
+from voice_coach.files import private_dir, write_private
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 
 QUESTION = {
     "nl": "Hoe heten jullie? Typ twee namen met een komma ertussen, of druk op Enter: ",
@@ -62,25 +66,20 @@ def ask_names(
 def save_names(names: list[str], path: Path) -> None:
     """Write `[couple] names` into the config file at `path`, keeping everything else.
 
-    The file is written whole (a temporary file renamed into place), readable by the
-    user only; a result that would not read back as the same names is not written.
+    The file is written whole and privately (`files.write_private`); a result that would
+    not read back as the same names is not written.
     """
     old = path.read_text(encoding="utf-8") if path.is_file() else ""
     value = ",".join(names)
-    line = f"names = {_toml_string(value)}"
-    new = _with_names(old, line)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(new)
+    new = _with_names(old, f"names = {_toml_string(value)}")
     try:
-        if load_config(temporary).couple.names != value:
-            raise ConfigError(f"{path}: the names could not be written; set them by hand")
-        os.replace(temporary, path)
-    finally:
-        if temporary.exists():
-            temporary.unlink()
+        written = tomllib.loads(new).get("couple", {}).get("names")
+    except tomllib.TOMLDecodeError:
+        written = None
+    if written != value:
+        raise ConfigError(f"{path}: the names could not be written; set them by hand")
+    private_dir(path.parent)
+    write_private(path, new.encode("utf-8"), "config file")
 
 
 def _with_names(text: str, line: str) -> str:

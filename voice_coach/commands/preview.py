@@ -9,6 +9,7 @@ from typing import Any
 
 from voice_coach.commands.common import add_names_option, load_script_arg, parse_names
 from voice_coach.config import load_config
+from voice_coach.files import check_target
 
 
 def register(sub: Any) -> None:
@@ -35,6 +36,9 @@ def handle(args: argparse.Namespace) -> int:
 
     config = load_config()
     script = load_script_arg(args.script)
+    check_target(Path(args.output), "-o")
+    if args.events:
+        check_target(Path(args.events), "--events")
     options = runner.RunOptions(
         names=parse_names(args.names or config.couple.names),
         events_path=Path(args.events) if args.events else None,

@@ -18,6 +18,8 @@ from voice_coach.commands.common import (
 )
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
+from voice_coach.files import FileError, check_target
+from voice_coach.printable import visible
 from voice_coach.script.model import Recap, Script, walk
 
 if TYPE_CHECKING:  # the engine loads numpy and scipy: only when a session runs
@@ -89,6 +91,11 @@ def handle(args: argparse.Namespace) -> int:
         raise UserError("--output needs --input (a simulated session); live audio is not saved")
     if args.text and args.input:
         raise UserError("--text and --input do not go together: pick one")
+    # Checked before anything long starts: a typo must not cost a session.
+    if args.events:
+        check_target(Path(args.events), "--events")
+    if args.output:
+        check_target(Path(args.output), "--output")
     if args.start and not args.input:
         raise UserError("--start is for simulated sessions (--input); others start now")
     recorder = _journal(args, script, config)
@@ -160,14 +167,14 @@ def _meet_the_couple(script: Script, options: RunOptions) -> None:
     options.couple.names_asked = True
     try:
         options.couple.save()
-    except OSError as err:
-        print(f"voice-coach: cannot keep {options.couple.path}: {err.strerror}", file=sys.stderr)
+    except FileError as err:
+        print(f"voice-coach: {err}", file=sys.stderr)
 
 
 def _text(script: Script, config: Config, options: RunOptions) -> int:
     from voice_coach.engine import runner
 
-    print(f"{script.title} — type each turn and press Enter; type 'stop' to end.")
+    print(f"{visible(script.title)} — type each turn and press Enter; type 'stop' to end.")
     reason = runner.text_session(script, config, options)
     print(f"Session ended ({reason}).")
     return 0
@@ -214,7 +221,7 @@ def _live(
         options.listeners = [f for f in options.listeners if f is not print_event]
         return _text(script, config, options)
     print(f"Session ended ({reason}).")
-    return 0
+    return _disk_full(args) if reason == "disk_full" else 0
 
 
 def _simulate(
@@ -241,14 +248,26 @@ def _simulate(
         f"ended: {reason}.",
         file=sys.stderr,
     )
-    return 0
+    return _disk_full(args) if reason == "disk_full" else 0
+
+
+def _disk_full(args: argparse.Namespace) -> int:
+    """One line when the disk filled up mid-session; exit code 1."""
+    kept = f"; {args.events} holds the events up to then" if args.events else ""
+    output = "; no output WAV was written" if getattr(args, "output", None) else ""
+    print(
+        f"voice-coach: the disk is full: the session ended early{kept}{output}; "
+        "free some space and run it again",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def print_event(event: ev.Event) -> None:
     """One readable line per event worth showing on the terminal."""
     line = describe(event)
     if line:
-        print(f"[{event.t:7.1f} s] {line}", flush=True)
+        print(f"[{event.t:7.1f} s] {visible(line)}", flush=True)
 
 
 def describe(event: ev.Event) -> str | None:

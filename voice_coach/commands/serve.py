@@ -13,6 +13,7 @@ from voice_coach.commands import UserError
 from voice_coach.commands.common import existing_file
 from voice_coach.config import load_config
 from voice_coach.engine import events as ev
+from voice_coach.files import check_target
 
 
 def register(sub: Any) -> None:
@@ -69,6 +70,9 @@ def handle(args: argparse.Namespace) -> int:
             start = parse_start(args.start, dt.date.today())
         except ValueError as err:
             raise UserError(f"--start: {err}", exit_code=2) from err
+    for given, option in ((args.events, "--events"), (args.output, "--output")):
+        if given:
+            check_target(Path(given), option)  # before the evening, not after it
     options = ServeOptions(
         input_path=existing_file(args.input, "input WAV") if args.input else None,
         start=start,

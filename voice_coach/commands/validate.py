@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from voice_coach import config
+from voice_coach.printable import visible
 from voice_coach.script.errors import Problem
 from voice_coach.script.load import Report, check_paths
 from voice_coach.script.schema_build import SCHEMA_PATH
@@ -58,7 +59,7 @@ def handle(args: argparse.Namespace) -> int:
         reports = [check_paths([folder]) for folder in folders if _has_scripts(folder)]
     for report in reports:
         for problem in sorted(report.problems + report.warnings, key=_place):
-            print(problem)
+            print(visible(str(problem)))
     print(summary(reports))
     return 1 if any(report.problems for report in reports) else 0
 

@@ -8,7 +8,7 @@ Only what the coach needs to behave well on a later evening, nothing of what was
 - who took role A in each alternating repeat last time, per script and step.
 
 The file is `couple.json` in the data folder (`~/.local/share/voice-coach/`), mode
-0600 in a 0700 folder, written whole (a temporary file renamed into place). A file that
+0600 in a 0700 folder, written whole through `files.write_private`. A file that
 cannot be read is treated as empty: the worst that happens is that the first evening's
 words are said once more. Simulations and previews use a record in memory only.
 The journal (journal/) is a separate, fuller record and not read here.
@@ -16,15 +16,13 @@ The journal (journal/) is a separate, fuller record and not read here.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from voice_coach.config import data_dir
+from voice_coach.files import private_dir, write_private
 from voice_coach.script.model import Partner
 
 VERSION = 1
@@ -52,7 +50,8 @@ class CoupleRecord:
     """The file this record is kept in (None: in memory only)."""
 
     def save(self) -> None:
-        """Write the record to its file, privately and whole (nothing when in memory)."""
+        """Write the record to its file, privately and whole (nothing when in memory);
+        raises `files.FileError` when it cannot."""
         if self.path is None:
             return
         data = {
@@ -62,7 +61,8 @@ class CoupleRecord:
             "calm_pace": self.calm_pace,
             "starts": dict(sorted(self.starts.items())),
         }
-        _write_private(self.path, json.dumps(data, indent=2) + "\n")
+        private_dir(self.path.parent)
+        write_private(self.path, (json.dumps(data, indent=2) + "\n").encode(), "couple record")
 
 
 def load_record(path: Path | None = None) -> CoupleRecord:
@@ -85,18 +85,3 @@ def load_record(path: Path | None = None) -> CoupleRecord:
         starts={str(k): v for k, v in starts.items() if v in ("A", "B")},
         path=path,
     )
-
-
-def _write_private(path: Path, text: str) -> None:
-    """`text` as the whole new content of `path` (0600), through a renamed temporary."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise

@@ -14,9 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from voice_coach.engine.io import Mode
+from voice_coach.files import DiskFullError, PrivateFile
 
 EndReason = Literal[
     "done",
@@ -27,13 +28,14 @@ EndReason = Literal[
     "input_ended",
     "device_lost",
     "shutdown",
+    "disk_full",
     "interrupted",
     "error",
 ]
 """Why a session ended: the script ran out (done), an `end` step, a spoken stop, a
 couple stopping after a breathing pause, a pause left for half an hour, the input or
-the device gone, the service stopped (SIGTERM to `voice-coach serve`), Ctrl-C, or an
-unexpected error."""
+the device gone, the service stopped (SIGTERM to `voice-coach serve`), the disk full
+(the event log or a recording could not be written), Ctrl-C, or an unexpected error."""
 
 TurnPart = Literal["turn", "message", "mirror", "correction", "summary", "validation", "empathy"]
 """What a turn is: a plain turn, or a part of the mirroring loop (the sender's message or
@@ -282,25 +284,48 @@ class EventLog:
         self._listeners.append(listener)
 
     def emit(self, event: Event) -> None:
-        """Record an event and pass it on."""
+        """Record an event and pass it on; a listener that fails (a full disk) does not
+        keep the event from the others, and its error is raised after them."""
         self.events.append(event)
+        failed: Exception | None = None
         for listener in self._listeners:
-            listener(event)
+            try:
+                listener(event)
+            except Exception as err:
+                failed = failed or err
+        if failed is not None:
+            raise failed
 
 
 class JsonlWriter:
-    """Writes each event as one JSON line, flushed at once so a crash loses nothing.
+    """Writes each event as one JSON line, written at once so a crash loses nothing.
 
-    The file is created readable by the user only.
+    The file is private (`files.PrivateFile`, placed at once and appended to). When the
+    disk fills up, the line that did not fit is taken back whole (no half line), the
+    `DiskFullError` is raised once so the session can end, and later events stay in
+    memory only.
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        fd = os.open(Path(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+        self._file = PrivateFile(Path(path), "event log", visible=True)
+        self.full = False
+        """The disk filled up: no more lines are written."""
 
     def __call__(self, event: Event) -> None:
-        self._file.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
-        self._file.flush()
+        if self.full:
+            return
+        line = json.dumps(event.to_dict(), ensure_ascii=False) + "\n"
+        try:
+            self._file.write(line.encode("utf-8"))
+        except DiskFullError:
+            self.full = True
+            raise
 
     def close(self) -> None:
-        self._file.close()
+        if self.full:
+            self._file.abort()
+            return
+        try:
+            self._file.commit()
+        except DiskFullError:
+            self.full = True

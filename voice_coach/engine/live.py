@@ -11,11 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
-from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk, Samples
+from voice_coach.audio.chunk import LISTEN_RATE, Samples
 from voice_coach.audio.ports import Microphone
-from voice_coach.audio.wav import write_wav
+from voice_coach.audio.wav import WavWriter
 from voice_coach.config import Config, data_dir
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.build import Ports, audio_session
@@ -23,6 +21,7 @@ from voice_coach.engine.events import EndReason, Notice
 from voice_coach.engine.io import InputEnded
 from voice_coach.engine.prompts import fixed_lines
 from voice_coach.engine.runner import RunOptions, make_log, run_logged, word_timer_for
+from voice_coach.files import DiskFullError, private_dir
 from voice_coach.lang import language
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer
@@ -47,26 +46,35 @@ class GuardedMicrophone:
 
 
 class RecordingMicrophone:
-    """Keeps what the microphone hears, to save it when the couple asked for that."""
+    """Streams what the microphone hears to a WAV at `path`, when the couple asked for it.
 
-    def __init__(self, mic: Microphone) -> None:
+    The file is private and in place from the first block: after a crash (even
+    `kill -9`) it is a WAV of everything heard until then; `close` fixes its header.
+    A full disk ends the session (`DiskFullError`); the recording keeps what fitted.
+    """
+
+    def __init__(self, mic: Microphone, path: Path) -> None:
         self._mic = mic
-        self.blocks: list[Samples] = []
+        private_dir(path.parent)
+        self._out: WavWriter | None = WavWriter(path, LISTEN_RATE, "recording", visible=True)
+        self.path = path
 
     def read(self, frames: int) -> Samples | None:
         block = self._mic.read(frames)
-        if block is not None:
-            self.blocks.append(block.copy())
+        if block is not None and self._out is not None:
+            try:
+                self._out.write(block)
+            except DiskFullError:
+                self._out.abort()
+                self._out = None
+                raise
         return block
 
     def close(self) -> None:
         self._mic.close()
-
-    def save(self, path: Path) -> None:
-        """Write the recording, readable by the user only."""
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        samples = np.concatenate(self.blocks) if self.blocks else np.zeros(0, np.float32)
-        write_wav(path, AudioChunk(samples.astype(np.float32), LISTEN_RATE))
+        if self._out is not None:
+            out, self._out = self._out, None
+            out.close()
 
 
 def live_session(
@@ -96,7 +104,11 @@ def live_session(
         if writer is not None:
             writer.close()
         raise DeviceError(f"{err} (see `voice-coach devices`)") from err
-    recording = RecordingMicrophone(live_mic) if config.privacy.keep_recordings else None
+    recording = None
+    if config.privacy.keep_recordings:
+        stamp = time.strftime("%Y-%m-%d-%H%M%S")
+        where = data_dir() / "recordings" / f"{stamp}-{script.id}.wav"
+        recording = RecordingMicrophone(live_mic, where)
     mic = GuardedMicrophone(recording or live_mic, DeviceLost)
     ports = Ports(mic, speaker, voice, recognizer, word_timer_for(recognizer, config))
     session, io = audio_session(
@@ -123,7 +135,4 @@ def live_session(
         if background is not None:
             background.stop()
         mic.close()
-        if recording is not None:
-            stamp = time.strftime("%Y-%m-%d-%H%M%S")
-            recording.save(data_dir() / "recordings" / f"{stamp}-{script.id}.wav")
     return reason

@@ -26,6 +26,7 @@ from voice_coach.engine.io import AudioMode
 from voice_coach.engine.session import Session
 from voice_coach.engine.text_io import TextIO
 from voice_coach.lang import language
+from voice_coach.printable import visible
 from voice_coach.script.model import Script
 from voice_coach.speech.recognizer import Recognizer, RecognizerError
 from voice_coach.speech.voice import Voice
@@ -112,13 +113,26 @@ def simulate(
     recognizer: Recognizer | None = None,
     word_timer: Recognizer | None = None,
 ) -> tuple[EndReason, EventLog, float]:
-    """Run with a WAV as the microphone; returns (end reason, events, session seconds)."""
+    """Run with a WAV as the microphone; returns (end reason, events, session seconds).
+
+    The input is read and the output written as the session goes (both stream), so
+    the length of the input costs time, not memory. A session that fails leaves no
+    output WAV behind.
+    """
     mic = WavMicrophone(input_path)
-    speaker = TrackSpeaker()
-    ports = Ports(mic, speaker, voice, recognizer, word_timer)
-    reason, log, io = run_audio(script, config, ports, "simulated", repeatable(options))
-    if output_path is not None:
-        speaker.save(output_path, seconds=max(io.now(), mic.seconds))
+    speaker = TrackSpeaker(path=output_path)
+    try:
+        ports = Ports(mic, speaker, voice, recognizer, word_timer)
+        reason, log, io = run_audio(script, config, ports, "simulated", repeatable(options))
+        if reason == "disk_full":
+            speaker.abort()
+        else:
+            speaker.finish(seconds=max(io.now(), mic.seconds))
+    except BaseException:
+        speaker.abort()
+        raise
+    finally:
+        mic.close()
     return reason, log, io.now()
 
 
@@ -126,10 +140,17 @@ def preview(
     script: Script, voice: Voice, config: Config, output_path: Path, options: RunOptions
 ) -> tuple[EventLog, float]:
     """Render the coach's whole part; partner turns stay silent for their planned length."""
-    speaker = TrackSpeaker()
-    ports = Ports(SilentMicrophone(), speaker, voice)
-    _, log, io = run_audio(script, config, ports, "preview", repeatable(options))
-    speaker.save(output_path, seconds=io.now())
+    speaker = TrackSpeaker(path=output_path)
+    try:
+        ports = Ports(SilentMicrophone(), speaker, voice)
+        reason, log, io = run_audio(script, config, ports, "preview", repeatable(options))
+        if reason == "disk_full":
+            speaker.abort()
+        else:
+            speaker.finish(seconds=io.now())
+    except BaseException:
+        speaker.abort()
+        raise
     return log, io.now()
 
 
@@ -166,10 +187,12 @@ def recognizer_for(script: Script, config: Config, notify: Notify) -> Recognizer
     from voice_coach.speech.vosk import open_recognizer
 
     try:
-        return open_recognizer(script.language, config)
+        recognizer = open_recognizer(script.language, config)
+        recognizer.load()  # a model that does not load is found now, not mid-session
     except RecognizerError as err:
         notify(str(err))
         return None
+    return recognizer
 
 
 def word_timer_for(recognizer: Recognizer | None, config: Config) -> Recognizer | None:
@@ -193,7 +216,7 @@ def notice_printer(log: EventLog | None = None) -> Notify:
         if text in seen:
             return
         seen.add(text)
-        print(f"voice-coach: {text}", file=sys.stderr)
+        print(f"voice-coach: {visible(text)}", file=sys.stderr)
         if log is not None:
             log.emit(Notice(t=0.0, text=text, code="notice"))
 

@@ -22,6 +22,7 @@ from voice_coach.engine.events import EndReason
 from voice_coach.engine.history import Recent, recap_lines
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
+from voice_coach.files import DiskFullError, FileError
 from voice_coach.lang import Language, fill, pick
 from voice_coach.script.kinds import kind_of, unhandled
 from voice_coach.script.model import (
@@ -188,9 +189,15 @@ class Session:
                 self._farewell("stopped")
         except InputEnded as ended:
             reason = ended.reason
+        except DiskFullError:
+            reason = "disk_full"  # the events so far are in memory (and were printed)
         finally:
-            self._emit(ev.SessionSummary, **self.summary_figures())
-            self._emit(ev.SessionEnded, reason=reason)
+            try:
+                self._emit(ev.SessionSummary, **self.summary_figures())
+            except DiskFullError:
+                reason = "disk_full"
+            with contextlib.suppress(DiskFullError):
+                self._emit(ev.SessionEnded, reason=reason)
             self._remember()
             self.io.close()
         return reason
@@ -199,9 +206,9 @@ class Session:
         """Keep the couple's record; a record that cannot be written costs the evening nothing."""
         try:
             self.couple.save()
-        except OSError as err:
-            text = f"cannot keep what the coach remembers in {self.couple.path}: {err.strerror}"
-            self._emit(ev.Notice, code="couple_record", text=text)
+        except FileError as err:
+            with contextlib.suppress(DiskFullError):
+                self._emit(ev.Notice, code="couple_record", text=f"not remembered: {err}")
 
     def _farewell(self, key: str) -> None:
         with contextlib.suppress(InputEnded):

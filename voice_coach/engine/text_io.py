@@ -10,6 +10,7 @@ Nothing typed is stored.
 
 from __future__ import annotations
 
+import codecs
 import os
 import select
 import sys
@@ -19,6 +20,7 @@ from typing import TextIO as TextStream
 
 from voice_coach.engine.io import Heard, ListenRequest, TurnState
 from voice_coach.lang import Language
+from voice_coach.printable import visible
 
 _TICK = 0.25
 """Seconds between countdown redraws."""
@@ -42,7 +44,8 @@ class TextIO:
         self._start = time.monotonic()
         self._fd = self._in.fileno()
         self._tty = os.isatty(self._fd)
-        self._pending = b""
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        """Bytes to text; an invalid byte becomes U+FFFD instead of blocking the rest."""
         self._leftover = ""
         self._line = ""
         """What is typed so far (kept when a warning comes in mid-sentence)."""
@@ -140,7 +143,8 @@ class TextIO:
 
     def _draw(self, request: ListenRequest, line: str, remaining: float) -> None:
         if self._tty:
-            self._out.write(f"\r\x1b[K[{remaining:4.0f} s] {request.prompt}> {line}")
+            shown = visible(f"{request.prompt}> {line}")
+            self._out.write(f"\r\x1b[K[{remaining:4.0f} s] {shown}")
             self._out.flush()
 
     def _read(self, timeout: float) -> str:
@@ -153,17 +157,13 @@ class TextIO:
             return ""
         data = os.read(self._fd, 256)
         if not data:  # end of a piped input: nobody will type any more
-            return "\x04"
-        self._pending += data
-        try:
-            text = self._pending.decode("utf-8")
-        except UnicodeDecodeError:
-            return ""  # a multi-byte character is still arriving
-        self._pending = b""
-        return text
+            return self._decoder.decode(b"", final=True) + "\x04"
+        # A multi-byte character still arriving waits in the decoder; a byte that is
+        # not UTF-8 at all becomes U+FFFD, so Enter, stop and Ctrl-D keep working.
+        return self._decoder.decode(data)
 
     def _print(self, text: str) -> None:
-        self._out.write(text + "\n")
+        self._out.write(visible(text) + "\n")
         self._out.flush()
 
     def start_turn(self) -> None:

@@ -7,10 +7,11 @@ Columns are the session's figures, with partners as `_a`/`_b`; times are local I
 from __future__ import annotations
 
 import csv
-import os
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from voice_coach.files import write_private
 from voice_coach.journal.read import SessionRow
 
 COLUMNS = (
@@ -68,10 +69,10 @@ def csv_row(row: SessionRow) -> list[object]:
 
 
 def write_csv(path: Path, rows: Sequence[SessionRow]) -> None:
-    """Write the sessions to `path` (mode 0600; an existing file is replaced)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        writer.writerows(csv_row(r) for r in rows)
+    """Write the sessions to `path` (`files.write_private`: mode 0600, whole or not at
+    all, an existing file replaced, a planted symlink refused)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(csv_row(r) for r in rows)
+    write_private(Path(path), out.getvalue().encode("utf-8"), "CSV export")

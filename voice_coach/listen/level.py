@@ -57,8 +57,9 @@ _HANN: dict[int, np.ndarray] = {}
 
 
 def _hann(n: int) -> np.ndarray:
+    """The Hann window of `n` samples; a flat one below 3 (Hann is all zeros at 2)."""
     if n not in _HANN:
-        _HANN[n] = np.hanning(n)
+        _HANN[n] = np.hanning(n) if n >= 3 else np.ones(n)
     return _HANN[n]
 
 

@@ -116,6 +116,30 @@ def signal_handlers(server: Server) -> Iterator[None]:
         signal.signal(signal.SIGHUP, old_hup)
 
 
+@dataclass
+class _Ends:
+    """Where the evening's sound comes from and goes to, and its wall-clock start."""
+
+    mic: ServeMicrophone
+    speaker: Speaker
+    start: dt.datetime
+    track: TrackSpeaker | None = None
+    """Simulated: the coach's output track (streamed to `--output`)."""
+    wall_now: Callable[[], dt.datetime] | None = None
+    """Live: the real clock (None simulated: time is the audio)."""
+
+
+def _ends(config: Config, options: ServeOptions, log: Log, notifier: Notifier) -> _Ends:
+    if options.input_path is None:
+        mic, speaker = _live_devices(config, options, log, notifier)
+        return _Ends(mic, speaker, dt.datetime.now(), wall_now=dt.datetime.now)
+    path = options.input_path
+    mic = ServeMicrophone(lambda: WavMicrophone(path), log=log, on_block=notifier.alive)
+    track = TrackSpeaker(path=options.output_path)  # streams: an evening is long
+    start = options.start or dt.datetime.now().replace(microsecond=0)
+    return _Ends(mic, track, start, track=track)
+
+
 def serve(
     config: Config,
     options: ServeOptions,
@@ -130,65 +154,60 @@ def serve(
 
     serve_log = ServeLog()
     writer = JsonlWriter(options.events_path) if options.events_path else None
-    if writer is not None:
-        serve_log.subscribe(writer)
-    for listener in options.listeners:
-        serve_log.subscribe(listener)
+    for subscriber in ([writer] if writer else []) + options.listeners:
+        serve_log.subscribe(subscriber)
     notifier = Notifier()
     simulated = options.input_path is not None
+    journal = ServeJournal(log, config.schedule.script, options.journal_path)
     try:
-        if simulated:
-            assert options.input_path is not None
-            path = options.input_path
-            mic = ServeMicrophone(lambda: WavMicrophone(path), log=log, on_block=notifier.alive)
-            track = TrackSpeaker()
-            speaker: Speaker = track
-            wall_now = None
-            start = options.start or dt.datetime.now().replace(microsecond=0)
-        else:
-            track = None
-            mic, speaker = _live_devices(config, options, log, notifier)
-            wall_now = dt.datetime.now
-            start = dt.datetime.now()
-        journal = (
-            ServeJournal(log, config.schedule.script, options.journal_path)
-            if options.journal
-            else None
-        )
+        ends = _ends(config, options, log, notifier)
         parts = Parts(
-            mic=mic,
-            speaker=speaker,
+            mic=ends.mic,
+            speaker=ends.speaker,
             wake=wake or MicroWakeWordDetector(config.wake),
             voice_for=voice_for or voices(config, log),
             recognizer_for=recognizer_for or recognizers(config, log),
             shelf=shelf_loader,
             words_for=lambda r: word_timer_for(r, config),
-            journal_for=journal.record if journal else lambda script, start: None,
-            history_for=journal.history if journal else lambda now: None,
             reload_config=load_config,
-            wall_now=wall_now,
+            wall_now=ends.wall_now,
             notifier=notifier,
             log=log,
         )
+        checkin_done = options.checkin_done
+        if options.journal:
+            parts.journal_for, parts.history_for = journal.record, journal.history
+            checkin_done = checkin_done or journal.checkin_done
         server = Server(
             config,
             parts,
-            ServeClock(start, mic.seconds),
+            ServeClock(ends.start, ends.mic.seconds),
             serve_log,
             mode="simulated" if simulated else "live",
-            checkin_done=options.checkin_done or (journal.checkin_done if journal else None),
+            checkin_done=options.checkin_done
+            or (journal.checkin_done if options.journal else None),
             seed=options.seed if options.seed is not None else (0 if simulated else None),
         )
-        with signal_handlers(server):
-            reason = server.run()
-        mic.close()
-        speaker.close()
-        if track is not None and options.output_path is not None:
-            track.save(options.output_path, seconds=mic.seconds)
-        return reason, server
+        return _run(server, ends), server
     finally:
         if writer is not None:
             writer.close()
+
+
+def _run(server: Server, ends: _Ends) -> str:
+    """Run the evening; a simulated one's output track is whole, or not there at all."""
+    try:
+        with signal_handlers(server):
+            reason = server.run()
+    except BaseException:
+        if ends.track is not None:
+            ends.track.abort()  # no partial output WAV
+        raise
+    ends.mic.close()
+    ends.speaker.close()
+    if ends.track is not None:
+        ends.track.finish(seconds=ends.mic.seconds)
+    return reason
 
 
 def _live_devices(

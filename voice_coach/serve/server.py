@@ -392,11 +392,11 @@ class Server:
         self._session_paused = False
         reason: EndReason = "error"
         # Only a session's own audio, and only when the couple asked: never idle audio.
-        recording = (
-            RecordingMicrophone(SessionMicrophone(self.mic))
-            if self.config.privacy.keep_recordings
-            else None
-        )
+        recording = None
+        if self.config.privacy.keep_recordings:
+            stamp = self.clock.wall(offset).strftime("%Y-%m-%d-%H%M%S")
+            where = data_dir() / "recordings" / f"{stamp}-{script.id}.wav"
+            recording = RecordingMicrophone(SessionMicrophone(self.mic), where)
         try:
             code = script.language
             recognizer = self.parts.recognizer_for(code)
@@ -432,8 +432,7 @@ class Server:
             if record is not None:
                 record.close()
             if recording is not None:
-                stamp = self.clock.wall(offset).strftime("%Y-%m-%d-%H%M%S")
-                recording.save(data_dir() / "recordings" / f"{stamp}-{script.id}.wav")
+                recording.close()  # the WAV's header; the evening's microphone stays open
         self.sessions.append(Done(script.id, reason, day))
         if reason == "shutdown":
             self._goodbye()

@@ -36,6 +36,7 @@ import numpy as np
 from voice_coach.audio.chunk import AudioChunk, float_to_pcm16, pcm_to_float
 from voice_coach.audio.wav import riff_chunks
 from voice_coach.config import data_dir
+from voice_coach.files import FileError, private_dir, write_private
 from voice_coach.speech.voice import Voice, VoiceError, check_rate
 
 RENDER_VERSION = 1
@@ -243,17 +244,9 @@ class CachedVoice:
             return
         try:
             self._ensure_dir()
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    out.write(encode_entry(chunks))
-                os.replace(tmp, path)  # readers see the old entry or the whole new one
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
-                raise
-        except OSError:
+            # Private, whole or not at all: readers see the old entry or the new one.
+            write_private(path, encode_entry(chunks), "speech cache entry")
+        except (OSError, FileError):
             return  # a cache that cannot be written only costs speed
         if self.max_bytes >= 0:
             self.prune()
@@ -261,7 +254,7 @@ class CachedVoice:
     def _ensure_dir(self) -> None:
         with self._dir_lock:
             if not self._dir_ready:
-                self.cache_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+                private_dir(self.cache_dir)
                 self._dir_ready = True
 
 

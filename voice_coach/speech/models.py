@@ -8,14 +8,18 @@ against the manifest or the CRC-32s recorded at extraction.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
+import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from voice_coach.config import Config
-from voice_coach.speech.download import download_file, md5_of
+from voice_coach.speech.download import Limits, download_file, fetch_small, md5_of
 from voice_coach.speech.layout import (
     find_piper_voice,
     find_vosk_model,
@@ -46,6 +50,23 @@ def is_present(entry: ModelEntry, models_dir: Path) -> bool:
     return True
 
 
+@contextlib.contextmanager
+def model_lock(models_dir: Path, name: str) -> Iterator[None]:
+    """Hold the lock file of model `name`: two downloads of one model (two terminals,
+    `make run` twice) take turns instead of writing into the same `.part` file."""
+    folder = Path(models_dir) / ".locks"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / f"{name}.lock", os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # waits for the other download to finish
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
 def install(
     entry: ModelEntry,
     models_dir: Path,
@@ -56,7 +77,22 @@ def install(
     retry_delay: float = 2.0,
     timeout: float = 30.0,
 ) -> Path:
-    """Download, verify and put `entry` in place; returns its path (.onnx or folder)."""
+    """Download, verify and put `entry` in place; returns its path (.onnx or folder).
+
+    Holds the model's lock file (`model_lock`) meanwhile."""
+    with model_lock(models_dir, entry.name):
+        return _install(entry, models_dir, progress, mirror, retries, retry_delay, timeout)
+
+
+def _install(
+    entry: ModelEntry,
+    models_dir: Path,
+    progress: Progress | None,
+    mirror: str | None,
+    retries: int,
+    retry_delay: float,
+    timeout: float,
+) -> Path:
     if entry.kind == "voice":
         # The config last: a voice counts as present only when both files are there.
         for file in entry.files:
@@ -79,11 +115,14 @@ def install(
     (file,) = entry.files
     zip_path = models_dir / file.dest
     if not zip_path.is_file():
+        size, md5 = vosk_published(entry, mirror, timeout)
+        size, md5 = file.size or size, file.md5 or md5  # a digest pinned here wins
         download_file(
             entry.url(file, mirror),
             zip_path,
-            size=file.size,
-            md5=file.md5,
+            size=size,
+            md5=md5,
+            limits=Limits(max_bytes=None if size else 2 * entry.size),
             label=f"{entry.name}.zip",
             progress=progress,
             by_hand=(f"copy the extracted folder {entry.name} by hand into {models_dir / 'vosk'}"),
@@ -100,6 +139,33 @@ def install(
         raise
     zip_path.unlink(missing_ok=True)
     return target
+
+
+MODEL_LIST = "model-list.json"
+"""The Vosk publisher's list of models (name, size, MD5) beside the zips."""
+
+
+def vosk_published(
+    entry: ModelEntry, mirror: str | None = None, timeout: float = 30.0
+) -> tuple[int | None, str | None]:
+    """(size in bytes, MD5) of a Vosk zip as the publisher's `model-list.json` lists it,
+    fetched from the same place as the zip; (None, None) when the list cannot be had
+    or does not list the model (the zip's CRC-32s still prove it whole)."""
+    (file,) = entry.files
+    list_url = entry.url(file, mirror).rsplit("/", 1)[0] + "/" + MODEL_LIST
+    data = fetch_small(list_url, max_bytes=4 * 1024 * 1024, timeout=timeout)
+    try:
+        listed = json.loads(data) if data else []
+    except ValueError:
+        return None, None
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, dict) and item.get("name") == entry.name:
+            size, md5 = item.get("size"), item.get("md5")
+            good_size = size if isinstance(size, int) and size > 0 else None
+            hex_md5 = isinstance(md5, str) and re.fullmatch(r"[0-9a-fA-F]{32}", md5)
+            good_md5 = md5.lower() if hex_md5 and isinstance(md5, str) else None
+            return good_size, good_md5
+    return None, None
 
 
 def wanted(
@@ -155,10 +221,12 @@ def ensure_models(
                 f"unknown {'voice' if kind == 'voice' else 'recogniser'} '{name}'; "
                 f"known: {known}; or copy it by hand into {where}"
             )
-        if if_missing and is_present(entry, models_dir):
-            paths.append(_installed_path(kind, name, models_dir))
-            continue
-        paths.append(install(entry, models_dir, progress, mirror=mirror))
+        with model_lock(models_dir, name):
+            # Checked under the lock: a download that ran meanwhile counts.
+            if if_missing and is_present(entry, models_dir):
+                paths.append(_installed_path(kind, name, models_dir))
+                continue
+            paths.append(_install(entry, models_dir, progress, mirror, 2, 2.0, 30.0))
     return paths
 
 
@@ -189,8 +257,23 @@ def _crc32_of(path: Path) -> int:
     return crc
 
 
-def verify_vosk_folder(folder: Path) -> ModelVerdict:
-    """Check an extracted Vosk folder against the sizes and CRC-32s recorded at install."""
+def verify_vosk_folder(folder: Path, load: bool = True) -> ModelVerdict:
+    """Check an extracted Vosk folder against the sizes and CRC-32s recorded at install,
+    then (with `load`) load it the way a session does."""
+    found = _verify_vosk_files(folder)
+    if not found.ok or not load:
+        return found
+    from voice_coach.speech.vosk import load_problem
+
+    problem = load_problem(folder)
+    if problem is None:
+        return ModelVerdict(found.name, folder, True, f"{found.detail}; loads")
+    return ModelVerdict(
+        found.name, folder, False, f"{found.detail}, but it does not load: {problem}"
+    )
+
+
+def _verify_vosk_files(folder: Path) -> ModelVerdict:
     name = folder.name
     if not is_vosk_model(folder):
         return ModelVerdict(
@@ -249,9 +332,10 @@ def verify_voice(
 
 
 def verify_models(
-    models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST
+    models_dir: Path, manifest: Sequence[ModelEntry] = MANIFEST, load: bool = True
 ) -> list[ModelVerdict]:
-    """Check every model present in the models folder, and report leftovers."""
+    """Check every model present in the models folder, and report leftovers; with
+    `load`, each recogniser must also load."""
     checks: list[ModelVerdict] = []
     piper = models_dir / "piper"
     if piper.is_dir():
@@ -259,7 +343,7 @@ def verify_models(
         names |= {p.name[: -len(".onnx.json")] for p in piper.glob("*.onnx.json")}
         checks += [verify_voice(models_dir, n, manifest) for n in sorted(names)]
     for folder in _vosk_folders(models_dir):
-        checks.append(verify_vosk_folder(folder))
+        checks.append(verify_vosk_folder(folder, load))
     for part in sorted(models_dir.glob("*/*.part")):
         checks.append(
             ModelVerdict(

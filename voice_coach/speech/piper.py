@@ -6,6 +6,16 @@ voice's own length_scale / rate, corrected by a measured curve (see
 `PiperVoice.stretch`) so that rate 0.8 really gives speech 1.25 times as long. The
 model loads once, on the first sentence or on `load()`, and is then shared by every
 caller (also across threads).
+
+Repeatable: Piper draws random noise inside its model (phoneme durations and the
+sound itself), from onnxruntime's generator, so the same sentence came out 4.14 s,
+4.39 s and 4.45 s long in one process and 4.16, 4.17 and 4.14 s in the next. The
+generator is seeded when the model loads (`RENDER_SEED`), so a process renders the
+same sequence of sentences to the same audio, sample for sample, every time: two
+simulations of one script from a cold cache give the same events. The bound: a
+sentence's audio depends on what the process rendered before it (the generator runs
+on), so a cache warmed by another script or session can make the lines it did not
+hold come out differently, by up to about 0.3 s a sentence (the spread above).
 """
 
 from __future__ import annotations
@@ -13,7 +23,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +31,13 @@ from typing import Any
 import numpy as np
 
 from voice_coach.audio.chunk import AudioChunk
+from voice_coach.files import FileError, private_dir, write_private
 from voice_coach.speech.voice import VoiceError, check_rate, sentence_chunk, sentences
+
+RENDER_SEED = 20_250_101
+"""onnxruntime's random seed, set as a voice loads: renders repeat exactly."""
+_SEED_LOCK = threading.Lock()
+"""The seed is process-wide: one voice loads at a time."""
 
 HEADROOM = 10 ** (-1 / 20)
 """Peak amplitude of a sentence (-1 dBFS). Piper scales each sentence to full scale;
@@ -94,7 +109,11 @@ class PiperVoice:
         from piper import PiperVoice as Engine
 
         try:
-            return Engine.load(self.model, config_path=self.config)
+            import onnxruntime
+
+            with _SEED_LOCK:
+                onnxruntime.set_seed(RENDER_SEED)
+                return Engine.load(self.model, config_path=self.config)
         except Exception as err:  # onnxruntime and json raise many kinds
             raise VoiceError(
                 f"The Piper voice {self.name} at {self.model} cannot be loaded ({err}). "
@@ -133,6 +152,9 @@ class PiperVoice:
                 if curve is None:
                     curve = _measure_stretch(self._voice_unlocked())
                     self._store_curve(curve)
+                    # Measuring drew on the model's noise: load it afresh, so the
+                    # sentences sound the same whether or not the curve was measured.
+                    self._voice = self._load()
                 self._stretch_curve = curve
             return self._stretch_curve
 
@@ -159,16 +181,9 @@ class PiperVoice:
             loaded = json.loads(path.read_text(encoding="utf-8"))
             stored = loaded if isinstance(loaded, dict) else {}
         stored[self.identity] = [curve[0], curve[1]]
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(stored, out)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink()  # not kept: it is measured again next time
+        with contextlib.suppress(OSError, FileError):  # not kept: measured again next time
+            private_dir(path.parent)
+            write_private(path, json.dumps(stored).encode("utf-8"), "voice calibration")
 
     def speak(self, text: str, rate: float) -> Iterator[AudioChunk]:
         """One chunk per sentence at the voice's own sample rate (22050 Hz for medium
@@ -180,8 +195,9 @@ class PiperVoice:
     def _sentence(self, sentence: str, rate: float) -> AudioChunk:
         from piper import SynthesisConfig
 
+        stretch = self.stretch(rate)  # first: measuring the curve reloads the model
         voice = self.load()
-        length_scale = float(voice.config.length_scale) * self.stretch(rate)
+        length_scale = float(voice.config.length_scale) * stretch
         settings = SynthesisConfig(length_scale=length_scale, volume=HEADROOM)
         try:
             # Piper splits text into sentences too; ours are already single sentences,

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +55,35 @@ def _load_model(path: Path) -> Any:
                 ) from err
             _MODELS[path] = model
         return model
+
+
+_LOAD_CHECK = "import sys, vosk; vosk.SetLogLevel(-2); vosk.Model(sys.argv[1])"
+
+
+def load_problem(path: Path, timeout: float = 300.0) -> str | None:
+    """Why the Vosk model in `path` does not load, or None when it loads.
+
+    The same load a session does, in a child process: a folder that only looks like a
+    model (the layout check passes) is found out here, and a model that crashes Kaldi
+    cannot take `doctor` or `models verify` down with it.
+    """
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _LOAD_CHECK, str(path)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"loading took longer than {timeout:g} s"
+    if done.returncode == 0:
+        return None
+    if done.returncode < 0:
+        return f"loading it crashed the recogniser (signal {-done.returncode})"
+    lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    kaldi = [line for line in lines if line.startswith("ERROR")]
+    return (kaldi or lines or ["unknown error"])[-1]
 
 
 _NOT_IN_WORDS = re.compile(r"[^\w' -]+")

@@ -19,6 +19,14 @@ from voice_coach.speech.model_errors import ChecksumError, ModelError
 FILES_RECORD = ".voice-coach-files.json"
 """Written into an extracted Vosk folder: each member's size and CRC-32 from the zip."""
 
+MAX_FILES = 10_000
+"""Members a Vosk zip may hold (real ones hold a few dozen)."""
+MAX_TOTAL_BYTES = 4 * 1024**3
+"""Bytes a Vosk zip may unpack to (the largest real models unpack to about 3 GB)."""
+MAX_RATIO = 20
+"""How many times its own size a zip may unpack to (Kaldi models compress about 2:1;
+a zip bomb a thousand to one)."""
+
 
 def check_zip(path: Path) -> None:
     """Raise ChecksumError unless every member of the zip matches its CRC-32."""
@@ -32,6 +40,19 @@ def check_zip(path: Path) -> None:
 
 
 def _safe_members(archive: zipfile.ZipFile, zip_path: Path) -> None:
+    infos = archive.infolist()
+    if len(infos) > MAX_FILES:
+        raise ChecksumError(
+            f"{zip_path.name}: the archive holds {len(infos)} files, more than a model "
+            f"has ({MAX_FILES}); not extracted"
+        )
+    total = sum(i.file_size for i in infos)
+    limit = min(MAX_TOTAL_BYTES, MAX_RATIO * max(zip_path.stat().st_size, 1))
+    if total > limit:
+        raise ChecksumError(
+            f"{zip_path.name}: the archive would unpack to {total / 1e6:.0f} MB, more than "
+            f"a model of its size does ({limit / 1e6:.0f} MB); not extracted"
+        )
     for name in archive.namelist():
         parts = Path(name).parts
         if name.startswith(("/", "\\")) or ".." in parts:
