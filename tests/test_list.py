@@ -16,7 +16,7 @@ from voice_coach.script.estimate import (
     estimate_minutes,
     estimate_seconds,
 )
-from voice_coach.script.kinds import CHIME_SECONDS
+from voice_coach.script.kinds import ANSWER_SECONDS, CHIME_SECONDS
 
 SCRIPT = (
     "id: {id}\ntitle: {title}\nlanguage: {lang}\nsteps:\n  - turn: {{speaker: A, seconds: {s}}}\n"
@@ -124,7 +124,8 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
             rounds=2,
             swap=True,
             prompt=(one,),
-        ),  # 2.4 + ((30 + 20) x 2 rounds + 20 for the summary) x 2 (swap) + 10 chimes
+        ),  # 2.4 + ((30 + 20) x 2 rounds + 20 for the summary) x 2 (swap) + 10 chimes,
+        # and time to answer two checks and one "is there more?" each way
         model.Ask(
             prompt=(one,),
             answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
@@ -141,7 +142,7 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
         + 3
         + (30 + line)
         + (line + 60 + CHIME_SECONDS + line)
-        + (line + 240 + 10 * CHIME_SECONDS)
+        + (line + 240 + 10 * CHIME_SECONDS + 2 * 3 * ANSWER_SECONDS)
         + (line + 4 + 10)
         + 15
         + (line + 20)
@@ -149,7 +150,7 @@ def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
     )
     assert estimator.steps(steps) == pytest.approx(expected)
     script = model.Script(id="t", title="T", language="nl", rate=0.5, steps=steps)
-    assert estimate_minutes(script) == round(estimate_seconds(script) / 60) == 9  # with the cues
+    assert estimate_minutes(script) == round(estimate_seconds(script) / 60) == 10  # with the cues
 
 
 def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:

@@ -101,6 +101,9 @@ class Kind(Generic[S]):
 
 CHIME_SECONDS = 1.3
 """Seconds the chime after a turn takes (0.9), with the coach's echo tail (0.4)."""
+ANSWER_SECONDS = 4.0
+"""Seconds the estimate gives the couple to answer one of the loop's own questions
+("klopt dat?", "is er meer?"): half the coach's 8 s wait, as for an `ask`."""
 MIRROR_DEFAULT_WARN = 10.0
 """Mirror's default warning, in seconds before the end; dropped for turns this short."""
 MAX_EXPANDED_STEPS = 10_000
@@ -131,6 +134,8 @@ def _mirror_estimate(step: model.Mirror, est: Estimator) -> float:
     )
     cues += step.rounds * (est.spoken((), "mirror_reflect") + est.spoken((), "mirror_check"))
     cues += sum(est.spoken((), phrase) for phrase in closing)
+    questions = step.rounds + (step.rounds - 1)  # each mirror checked, "is there more?"
+    cues += questions * ANSWER_SECONDS
     directions = 2 if step.swap else 1
     turns = (2 * step.rounds + len(closing)) * directions
     return (
