@@ -73,6 +73,7 @@ def test_an_endless_body_stops_at_the_published_size(server: ModelServer, tmp_pa
 
 
 @pytest.mark.timeout(30)
+@pytest.mark.slow  # waits in real time
 def test_a_dripping_server_is_given_up_on_and_the_part_kept(
     server: ModelServer, tmp_path: Path
 ) -> None:
@@ -88,6 +89,7 @@ def test_a_dripping_server_is_given_up_on_and_the_part_kept(
 
 
 @pytest.mark.timeout(30)
+@pytest.mark.slow  # waits in real time
 def test_the_total_deadline_holds(server: ModelServer, tmp_path: Path) -> None:
     server.drip[ONNX_PATH] = 0.05
     with pytest.raises(TooSlowError, match="longer than"):

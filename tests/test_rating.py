@@ -181,6 +181,7 @@ def _typed(steps: tuple[Any, ...], typing: list[str]) -> tuple[EventLog, str]:
     return log, out.getvalue()
 
 
+@pytest.mark.slow  # waits in real time
 def test_typed_digits_and_words_and_enter_to_skip() -> None:
     log, out = _typed((RATE,), ["hmm\n", "8\n", "\n"])
     assert _ratings(log) == [("Anna", "A", 8, 10), ("Bram", "B", None, 10)]

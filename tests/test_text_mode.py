@@ -7,6 +7,8 @@ import os
 import threading
 import time
 
+import pytest
+
 from tests.engine_support import script_of
 from voice_coach.config import Config
 from voice_coach.engine.events import EventLog
@@ -43,6 +45,7 @@ def _typed_session(
     return reason, log, out.getvalue()
 
 
+@pytest.mark.slow  # waits in real time
 def test_enter_ends_a_typed_turn_and_a_typed_answer_picks_the_branch() -> None:
     steps = (
         Turn("A", 30, ("{A}, hoe was je dag?",), end_on_silence=5),
@@ -67,6 +70,7 @@ def test_typed_stop_ends_the_session() -> None:
     assert "We stoppen hier." in out
 
 
+@pytest.mark.slow  # waits in real time
 def test_a_warning_mid_sentence_keeps_what_was_typed() -> None:
     # Warned 1 s into a 2 s turn while typing; the line goes on and Enter ends the turn.
     steps = (Turn("A", 3, ("{A}?",), warn_before=2), Say(("Klaar.",)))
@@ -80,6 +84,7 @@ def test_a_warning_mid_sentence_keeps_what_was_typed() -> None:
     assert "  coach: Dank je, Anna." in out or "  coach: Dank je wel, Anna." in out
 
 
+@pytest.mark.slow  # waits in real time
 def test_an_invalid_utf8_byte_does_not_stop_enter_or_stop() -> None:
     """One byte that is not UTF-8 used to block every later key: Enter, stop, Ctrl-D."""
     steps = (Turn("A", 30, ("{A}?",)), Turn("B", 30, ("{B}?",)), Say(("Nooit.",)))
