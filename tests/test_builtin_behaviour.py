@@ -78,7 +78,6 @@ def _with_speech(script: Script, clips: list[tuple[str, AudioChunk]], total: flo
 # -- pace: only where it is the exercise ----------------------------------------------
 
 
-@pytest.mark.slow
 def test_the_check_in_does_not_nudge_an_ordinary_pace() -> None:
     script = _script("avond-checkin")
     mic = _with_speech(script, [("turn_started", _monologue(ORDINARY_WPM))], 900)
@@ -90,7 +89,6 @@ def test_the_check_in_does_not_nudge_an_ordinary_pace() -> None:
     assert summary["pace"]["Anna"] > 4.0  # it was ordinary speech, measured, not nagged
 
 
-@pytest.mark.slow
 def test_the_slowed_down_talking_nudges_an_ordinary_pace() -> None:
     script = _script("vertraagd-praten")
     # The calibration hears calm talk (about 3 syllables/s); the first turn is ordinary.
@@ -104,7 +102,6 @@ def test_the_slowed_down_talking_nudges_an_ordinary_pace() -> None:
     assert "Anna, probeer wat langzamer te praten. Er is tijd genoeg." in said
 
 
-@pytest.mark.slow
 def test_the_slowed_down_talking_judges_against_the_couples_own_calm_pace() -> None:
     script = _script("vertraagd-praten")
     # This couple's calm talk is itself ordinary-paced: the same pace in a turn is theirs.
