@@ -19,6 +19,27 @@ said) and on a later one. Per script and evening it prints:
 
 The estimate `voice-coach validate` and `list` use (characters per second) is printed
 beside it, so the two can be compared.
+
+Measured on the build machine (Piper joe for English; espeak-ng for Dutch, as no Dutch
+Piper voice can be downloaded here), first evening / later evening:
+
+    script            coach s   longest s  opening s  planned min  promise
+    evening-checkin   167/147   12.6       37.3/16.7  8.9/8.6      5-10
+    avond-checkin     199/174   16.9       43.6/19.2  9.4/9.0      5-10
+    gratitude         174/153   11.4       37.8/17.2  11.5/11.2    8-12
+    dankbaarheid      200/175   12.5       43.2/18.8  11.9/11.5    8-12
+    mirroring         267/246   11.7       32.1/10.9  14.2/13.9    10-15
+    spiegelen         299/274   14.7       38.0/13.1  14.8/14.4    10-15
+    repair            339/318   11.2       37.1/15.9  18.9/18.6    15-20
+    herstelgesprek    391/366   13.5       43.7/18.8  19.8/19.3    15-20
+    shared-values     166/145    9.9       38.1/17.5  10.3/9.9     8-12
+    waardenkaart      196/172   12.4       44.4/20.0  10.8/10.4    8-12
+    slow-talking      199/177   13.4       34.7/12.6  10.6/10.2    8-12
+    vertraagd-praten  231/204   14.7       40.5/13.8  11.1/10.6    8-12
+    our-pattern       283/261   11.5       35.5/14.1  14.6/14.2    12-18
+    ons-patroon       335/309   13.7       41.8/16.3  15.4/15.0    12-18
+    breathing         135       12.4       39.9       4.1          4-6
+    ademhaling        153       14.6       44.5       4.2          4-6
 """
 
 from __future__ import annotations
