@@ -26,7 +26,9 @@ install-test: $(VENV)/.test-installed
 
 # Fetches what the default check-in needs (first time only), then starts it live.
 # Offline, the download says what to do and the session still starts (espeak-ng voice,
-# no spoken answers) rather than leaving the couple with nothing.
+# no spoken answers: the coach says how to stop and each question takes its default)
+# rather than leaving the couple with nothing. The first time it asks the names once;
+# without a microphone or speaker it offers the terminal instead.
 run: install
 	-$(BIN)/voice-coach models download $(LANG_CODE) --if-missing
 	$(BIN)/voice-coach run $(SCRIPT) $(if $(NAMES),--names $(NAMES)) $(RUN_ARGS)

@@ -22,6 +22,7 @@ SLOW_MODULES: dict[str, str] = {
     "test_listen_sound": "generated speech through the detectors",
     "test_session_listening": "sessions on generated speech",
     "test_builtin_sessions": "every built-in script simulated end to end (long audio)",
+    "test_builtin_behaviour": "the built-in scripts simulated, some on generated speech",
     "test_analyze": "generated recordings in every WAV format",
     "test_voices": "the real Piper voice",
     "test_voice_cache": "the real Piper voice",

@@ -1,7 +1,9 @@
 """Every built-in script runs simulated from start to end on a silent input.
 
 Silence means nobody answers and every turn ends on its silence timeout (or its time
-limit where it has none), so the planned durations can be checked exactly.
+limit where it has none), so the planned durations can be checked exactly. A script that
+asks for consent first (the repair talk) ends there on silence, as it should; here a
+couple says "ja" to its questions instead, so it runs to the end too.
 """
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from pathlib import Path
 import pytest
 
 from tests.engine_support import events_of, run, silence
+from tests.fakes import AnsweringRecognizer
 from voice_coach.config import builtin_scripts_dir
 from voice_coach.script.load import load_script
 from voice_coach.script.model import Mirror, Script, Step, Turn, walk
 
 SCRIPTS = sorted(builtin_scripts_dir().glob("*/*.yaml"))
+CONSENT_FIRST = {"herstelgesprek": "nee", "repair": "no"}
+"""Scripts that stop on silence at their first question, and its word for no."""
 
 
 def _expected_turn_seconds(step: Step, part: str) -> float:
@@ -23,20 +28,23 @@ def _expected_turn_seconds(step: Step, part: str) -> float:
         limit, silence_end = step.seconds, step.end_on_silence
     else:
         assert isinstance(step, Mirror)
-        limit = (step.mirror_seconds or step.seconds) if part == "mirror" else step.seconds
+        own = part in ("message", "correction")
+        limit = step.seconds if own else (step.mirror_seconds or step.seconds)
         silence_end = step.end_on_silence
     return silence_end if silence_end is not None and silence_end < limit else limit
 
 
-def test_there_are_seven_scripts_per_language() -> None:
-    assert len([p for p in SCRIPTS if p.parent.name == "nl"]) == 7
-    assert len([p for p in SCRIPTS if p.parent.name == "en"]) == 7
+def test_there_are_eight_scripts_per_language() -> None:
+    assert len([p for p in SCRIPTS if p.parent.name == "nl"]) == 8
+    assert len([p for p in SCRIPTS if p.parent.name == "en"]) == 8
 
 
 @pytest.mark.parametrize("path", SCRIPTS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_builtin_script_runs_to_the_end_with_planned_turn_lengths(path: Path) -> None:
     script: Script = load_script(path)
-    reason, log, io, speaker = run(script, silence(3600))
+    no = CONSENT_FIRST.get(script.id)
+    yes = AnsweringRecognizer(["ja" if no == "nee" else "yes"] * 50, listen_for=no) if no else None
+    reason, log, io, speaker = run(script, silence(3600), yes)
     assert reason == "done"
     # Every top-level step was reached, in order.
     top = [e["step"] for e in events_of(log, "step_started") if "." not in e["step"]]

@@ -29,6 +29,7 @@ PAIRS = {
     "dankbaarheid": "gratitude",
     "waardenkaart": "shared-values",
     "ademhaling": "breathing",
+    "ons-patroon": "our-pattern",
 }
 """Each Dutch script id and its English counterpart."""
 
@@ -84,7 +85,7 @@ STEP_FIELDS: dict[str, set[str]] = {
     "ask": _fields(model.Ask),
     "repeat": _fields(model.Repeat),
     "calibrate": _fields(model.Calibrate),
-    "summary": set(),
+    "summary": _fields(model.Summary),
     "rate": _fields(model.Rate),
     "recap": set(),
 }
@@ -164,9 +165,12 @@ def _shape(steps: list[dict[str, Any]], lang: str) -> list[Any]:
                 (to_nl.get(word, word) if lang == "en" else word, _shape(branch, lang))
                 for word, branch in body["answers"].items()
             ]
-            shape.append((kind, body.get("timeout"), answers))
+            default = body.get("default")
+            default = to_nl.get(default, default) if lang == "en" else default
+            shape.append((kind, body.get("timeout"), default, answers))
         elif kind == "repeat":
-            shape.append((kind, body["times"], _shape(body["steps"], lang)))
+            plain = sorted((k, v) for k, v in body.items() if k != "steps")
+            shape.append((kind, plain, _shape(body["steps"], lang)))
         elif kind == "pause":
             shape.append((kind, body))
         elif isinstance(body, dict):
@@ -203,7 +207,8 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
         elif kind == "pause":
             total += float(body)
         elif kind == "turn":
-            total += _speech_seconds(prompt, rate) + talk * body["seconds"] + say("turn_end")
+            close = say("turn_end_both" if body["speaker"] == "both" else "turn_end")
+            total += _speech_seconds(prompt, rate) + talk * body["seconds"] + close
         elif kind == "mirror":
             one_round = (
                 say("mirror_send")
@@ -215,6 +220,12 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
             )
             rounds = body.get("rounds", 1)
             loop = rounds * one_round + (rounds - 1) * say("mirror_more")
+            closing = [("mirror_summarize", rounds > 1)] + [
+                (f"mirror_{part}", body.get(part, False)) for part in ("validate", "empathize")
+            ]
+            for key, done in closing:  # the receiver sums up, validates, empathises
+                if done:
+                    loop += say(key) + talk * body.get("mirror_seconds", body["seconds"])
             directions = 2 if body.get("swap") else 1
             total += say("mirror_open") + directions * loop + say("mirror_swap")
         elif kind == "breathe":
@@ -225,8 +236,9 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
             total += _speech_seconds(intro[0], rate) if intro else say("breathe_intro")
             total += phases.get("cycles", 3) * cycle + say("breathe_done")
         elif kind == "ask":
-            first = next(iter(body["answers"].values()))
-            total += _speech_seconds(prompt, rate) + 3.0 + _plan_seconds(first, code, rate, talk)
+            answer = body.get("default", next(iter(body["answers"])))
+            chosen = body["answers"][answer]
+            total += _speech_seconds(prompt, rate) + 3.0 + _plan_seconds(chosen, code, rate, talk)
         elif kind == "repeat":
             total += body["times"] * _plan_seconds(body["steps"], code, rate, talk)
         elif kind == "calibrate":
@@ -239,6 +251,8 @@ def _plan_seconds(steps: list[dict[str, Any]], code: str, rate: float, talk: flo
             total += _speech_seconds(prompt, rate) + labels + 2 * one
         elif kind == "recap":
             total += say("recap_count") + say("recap_even")
+        elif kind == "onboarding":  # a first evening
+            total += sum(say(f"onboarding{part}") for part in ("", "_safety", "_commands"))
     return total
 
 
@@ -253,9 +267,9 @@ def script(request: pytest.FixtureRequest) -> tuple[Path, dict[str, Any]]:
     return request.param, SCRIPTS[request.param]
 
 
-def test_all_fourteen_scripts_are_there() -> None:
+def test_all_sixteen_scripts_are_there() -> None:
     assert sorted(BY_ID) == sorted([*PAIRS, *PAIRS.values()])
-    assert len(SCRIPTS) == 14
+    assert len(SCRIPTS) == 16
 
 
 def test_ids_are_unique_and_match_file_and_language(script: tuple[Path, dict[str, Any]]) -> None:
@@ -277,8 +291,10 @@ def test_steps_use_only_the_model_fields(script: tuple[Path, dict[str, Any]]) ->
             _texts(body)
         elif kind == "pause":
             assert isinstance(body, (int, float)) and 0 < body <= 60
-        elif kind in ("summary", "end", "recap"):
+        elif kind in ("end", "recap", "onboarding"):
             assert body in ({}, None, True)
+        elif kind == "summary":
+            assert body in ({}, None, True) or set(body) <= STEP_FIELDS["summary"]
         else:
             assert isinstance(body, dict), f"{path}: {kind} needs a mapping"
             assert set(body) <= STEP_FIELDS[kind], f"{path}: {kind}: {set(body)}"
@@ -287,7 +303,7 @@ def test_steps_use_only_the_model_fields(script: tuple[Path, dict[str, Any]]) ->
             assert body["pattern"] in PATTERNS
         for role in ("speaker", "sender", "receiver"):
             if isinstance(body, dict) and role in body:
-                assert body[role] in ("A", "B")
+                assert body[role] in (("A", "B", "both") if role == "speaker" else ("A", "B"))
         if kind == "mirror":
             assert body["sender"] != body["receiver"]
 
@@ -377,16 +393,34 @@ def test_asks_name_their_answers_and_avoid_command_words(
             assert branch, f"{path}: answer '{word}' has no steps"
 
 
-def test_conversations_carry_the_safety_pointer(script: tuple[Path, dict[str, Any]]) -> None:
+def test_conversations_carry_the_first_evening(script: tuple[Path, dict[str, Any]]) -> None:
+    """The safety pointer belongs to a couple's first evening (the `onboarding` step, said
+    once per couple), not to every nightly ritual; the language pack's words carry it."""
     path, data = script
     kinds = {kind for kind, _ in _walk(data["steps"])}
     if not kinds & {"turn", "mirror"}:
         return
-    text = " ".join(_spoken(data)).lower()
+    assert "onboarding" in kinds, f"{path}: a conversation without the first evening's words"
+    lang = language(data["language"])
+    safety = " ".join(lang.phrases["onboarding_safety"]).lower()
     helper = {"nl": "huisarts", "en": "doctor"}[data["language"]]
     safe = {"nl": "niet veilig", "en": "safe"}[data["language"]]
-    assert helper in text and safe in text, f"{path}: no pointer to professional help"
-    assert re.search(r"\bstop\b", text), f"{path}: does not say that stop ends it"
+    assert helper in safety and safe in safety
+    assert "therapeut" in " ".join(lang.phrases["onboarding"]).lower() or "therapist" in " ".join(
+        lang.phrases["onboarding"]
+    )
+
+
+def test_scripts_never_tell_the_couple_to_say_a_command(
+    script: tuple[Path, dict[str, Any]],
+) -> None:
+    """The commands are the engine's to mention: only when something can hear them."""
+    path, data = script
+    lang = language(data["language"])
+    text = " ".join(_spoken(data)).lower()
+    for word in ("stop", "pauze", "pause", "herhaal", "repeat"):
+        assert not re.search(rf"\b(zeg|say)\b[^.?!]*\b{word}\b", text), f"{path}: {word}"
+    assert "stop" in " ".join(lang.phrases["onboarding_commands"]).lower()
 
 
 def test_scripts_do_not_repeat_the_engine_phrases(script: tuple[Path, dict[str, Any]]) -> None:

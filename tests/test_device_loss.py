@@ -46,7 +46,8 @@ def test_a_lost_microphone_ends_the_session_with_everything_logged(tmp_path: Pat
     assert types[-3:] == ["turn_ended", "session_summary", "session_ended"]
     assert events[-1]["reason"] == "device_lost"
     assert events[-3]["reason"] == "device_lost"  # the turn is kept, not lost
-    assert [e["text"] for e in events if e["type"] == "said"] == ["Welkom.", "Anna, vertel."]
+    said = [e["text"] for e in events if e["type"] == "said"]
+    assert said[1:] == ["Welkom.", "Anna, vertel."]  # after how to stop without a recogniser
     assert stat.S_IMODE(events_path.stat().st_mode) == 0o600
 
 

@@ -32,7 +32,7 @@ def test_no_match_asks_once_more_then_takes_the_first_answer() -> None:
     assert said[1] == "Ik heb het niet goed verstaan. Zeg maar ja of nee."
     (answer,) = events_of(log, "answer")
     assert answer == {**answer, "matched": "ja", "default": True, "text": ""}
-    assert "Ik hoorde geen antwoord. Ik kies voor ja." in said
+    assert "Ik hoorde geen antwoord, dus ik houd het op ja." in said
     assert "Goed, we gaan door." in said
 
 
@@ -74,8 +74,10 @@ def test_is_there_more_yes_gives_the_sender_another_message() -> None:
     more = _when(events_of(dry, "said"), "Anna, is er meer?")
     _, log, _, _ = run(script, silence(300), FakeRecognizer([(more + 2.5, "ja")]))
     parts = [e["part"] for e in events_of(log, "turn_started")]
-    assert parts == ["message", "mirror", "message", "mirror"]
-    assert "Vertel maar, Anna." in [e["text"] for e in events_of(log, "said")]
+    assert parts == ["message", "mirror", "message", "mirror", "summary"]
+    said = [e["text"] for e in events_of(log, "said")]
+    assert "Vertel maar, Anna." in said
+    assert "Bram, vat nu kort samen wat Anna je allemaal vertelde." in said
 
 
 def test_stop_during_a_turn_ends_the_session_politely() -> None:

@@ -4,7 +4,8 @@
 Each evening is a short check-in (two timed turns, about a minute; the summary
 figures come with every session's end, so no spoken summary step) with generated
 speech (espeak-ng, two voices): over the month partner A talks less and B more, and
-on four evenings voices rise in B's turn, which gives a breathing pause. The turns
+on four evenings voices rise in B's turn, which gives a breathing pause (and, with
+nothing to hear "verder", the end of that evening: silence is not consent). The turns
 end on time and pace nudges are off (as in a check-in), so one dry run tells where
 each turn starts. Short sessions (about 40 seconds; a breathing pause of one breath)
 keep the 30 runs to about half a minute here.
@@ -130,9 +131,12 @@ def test_a_simulated_month_shows_in_the_journal_and_its_picture(
     assert len(rows) == EVENINGS  # the dry run was not written: no --journal
     for day, (row, (start, truth_a, truth_b)) in enumerate(zip(rows, truths, strict=True)):
         assert row["started_at"] == start.isoformat(timespec="seconds")
+        # Nothing can hear "verder" here (no Dutch recogniser): after a breathing pause
+        # the coach takes the safe answer and ends the evening.
+        ended = "stop_for_evening" if day in PAUSE_EVENINGS else "done"
         assert (row["mode"], row["end_reason"], row["title"]) == (
             "simulated",
-            "done",
+            ended,
             "Korte check-in",
         )
         assert row["names"] == {"A": "Anna", "B": "Bram"}
@@ -150,7 +154,10 @@ def test_a_simulated_month_shows_in_the_journal_and_its_picture(
     assert main(["journal", "--last", "30"]) == 0
     table = capsys.readouterr().out.splitlines()
     assert table[0] == "A = Anna, B = Bram" and len(table) == 2 + EVENINGS
-    assert sum(line.rstrip().endswith("done") for line in table) == EVENINGS
+    assert sum(line.rstrip().endswith("done") for line in table) == EVENINGS - len(PAUSE_EVENINGS)
+    assert sum(line.rstrip().endswith("stopped for tonight") for line in table) == len(
+        PAUSE_EVENINGS
+    )
 
     with open_for_reading() as conn:
         assert conn is not None

@@ -9,7 +9,7 @@ import pytest
 
 from voice_coach.script import kinds, model
 from voice_coach.script.docs_build import DOCS_PATH, docs_text
-from voice_coach.script.estimate import StepEstimator, planned
+from voice_coach.script.estimate import ECHO_TAIL, StepEstimator, planned
 from voice_coach.script.load import check_file, load_script
 
 HEAD = "id: t\ntitle: T\nlanguage: nl\nsteps:\n"
@@ -50,9 +50,10 @@ def test_every_kind_is_in_the_docs_and_the_schema(kind: kinds.Kind[object]) -> N
 
 
 def test_estimate_reads_the_table() -> None:
-    est = StepEstimator(rate=1.0, phrases={"turn_open": ("x" * 24,)})
+    est = StepEstimator(rate=1.0, phrases={"turn_open": ("x" * 28,)})
     turn = model.Turn(speaker="A", seconds=30)
-    assert est.steps([turn]) == pytest.approx(30 + 2)
+    # The opening phrase (2 s and the echo tail), the turn, the chime after it.
+    assert est.steps([turn]) == pytest.approx(2 + ECHO_TAIL + 30 + kinds.CHIME_SECONDS)
     assert est.steps([model.Repeat(times=3, steps=(model.Pause(2),))]) == 6
     assert est.steps([model.End(), model.Pause(5)]) == 0  # nothing after an end
 

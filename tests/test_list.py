@@ -10,7 +10,13 @@ from voice_coach.cli import main
 from voice_coach.script import model
 from voice_coach.script.catalog import find_scripts, resolve_script
 from voice_coach.script.errors import ScriptNotFoundError
-from voice_coach.script.estimate import estimate_minutes, estimate_seconds
+from voice_coach.script.estimate import (
+    ECHO_TAIL,
+    StepEstimator,
+    estimate_minutes,
+    estimate_seconds,
+)
+from voice_coach.script.kinds import ANSWER_SECONDS, CHIME_SECONDS
 
 SCRIPT = (
     "id: {id}\ntitle: {title}\nlanguage: {lang}\nsteps:\n  - turn: {{speaker: A, seconds: {s}}}\n"
@@ -94,44 +100,64 @@ def test_find_scripts_marks_overrides(folders: tuple[Path, Path]) -> None:
     assert entries[("broken", "user")].script is None
 
 
+def _spoken(code: str, phrase: str, rate: float) -> float:
+    """Seconds the estimate gives a language phrase: its wordings' mean length at 14 a
+    second, and the coach's echo tail after it."""
+    from voice_coach.lang import language
+
+    wordings = language(code).phrases[phrase]
+    return sum(len(w) for w in wordings) / len(wordings) / 14 / rate + ECHO_TAIL
+
+
 def test_estimate_adds_planned_seconds_and_spoken_text() -> None:
-    twelve = "x" * 12  # one second of speech at rate 1.0
-    script = model.Script(
-        id="t",
-        title="T",
-        language="nl",
-        rate=0.5,  # half speed: each spoken second counts twice
-        steps=(
-            model.Say(text=(twelve, twelve * 3)),  # mean 24 chars -> 2 s -> 4 s
-            model.Pause(seconds=3),
-            model.Breathe(inhale=4, exhale=6, cycles=3, intro=(twelve,)),  # 30 + 2
-            model.Turn(speaker="A", seconds=60, prompt=(twelve,)),  # 60 + 2
-            model.Mirror(
-                sender="A",
-                receiver="B",
-                seconds=30,
-                mirror_seconds=20,
-                rounds=2,
-                swap=True,
-                prompt=(twelve,),
-            ),  # (30 + 20) x 2 rounds x 2 (swap) + 2 = 202
-            model.Ask(
-                prompt=(twelve,),
-                answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
-            ),  # 2 + the first branch (10)
-            model.Repeat(times=3, steps=(model.Pause(seconds=5),)),  # 15
-            model.Calibrate(seconds=20, prompt=(twelve,)),  # 22
-            model.Summary(),  # 20
-        ),
+    one = "x" * 14  # one second of speech at rate 1.0 (14 characters a second)
+    steps = (
+        model.Say(text=(one, one * 3)),  # mean 28 chars -> 2 s -> 4 s, and the echo tail
+        model.Pause(seconds=3),
+        model.Breathe(inhale=4, exhale=6, cycles=3, intro=(one,)),  # 30 + 2.4
+        model.Turn(speaker="A", seconds=60, prompt=(one,)),  # 2.4 + 60 + chime + thanks
+        model.Mirror(
+            sender="A",
+            receiver="B",
+            seconds=30,
+            mirror_seconds=20,
+            rounds=2,
+            swap=True,
+            prompt=(one,),
+        ),  # 2.4 + ((30 + 20) x 2 rounds + 20 for the summary) x 2 (swap) + 10 chimes,
+        # and time to answer two checks and one "is there more?" each way
+        model.Ask(
+            prompt=(one,),
+            answers=(("ja", (model.Pause(seconds=10),)), ("nee", (model.Pause(seconds=99),))),
+        ),  # 2.4 + half the 8 s timeout + the first (default) branch (10)
+        model.Repeat(times=3, steps=(model.Pause(seconds=5),)),  # 15
+        model.Calibrate(seconds=20, prompt=(one,)),  # 22.4
+        model.Summary(),  # talk 10 + pauses 4
     )
-    assert estimate_seconds(script) == pytest.approx(4 + 3 + 32 + 62 + 202 + 12 + 15 + 22 + 20)
-    assert estimate_minutes(script) == 6
+    # Only the thanks after a turn as a phrase: the mirror's cues count nothing here.
+    estimator = StepEstimator(rate=0.5, phrases={"turn_end": (one,)})
+    line = 2 + ECHO_TAIL  # one second of text at half speed, and the echo tail
+    expected = (
+        (4 + ECHO_TAIL)
+        + 3
+        + (30 + line)
+        + (line + 60 + CHIME_SECONDS + line)
+        + (line + 240 + 10 * CHIME_SECONDS + 2 * 3 * ANSWER_SECONDS)
+        + (line + 4 + 10)
+        + 15
+        + (line + 20)
+        + 14
+    )
+    assert estimator.steps(steps) == pytest.approx(expected)
+    script = model.Script(id="t", title="T", language="nl", rate=0.5, steps=steps)
+    assert estimate_minutes(script) == round(estimate_seconds(script) / 60) == 10  # with the cues
 
 
 def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
     from voice_coach.lang import language
 
-    default = language("en").phrases["turn_open"][0]
+    wordings = language("en").phrases["turn_open"]
+    chars = sum(len(w) for w in wordings) / len(wordings)
     script = model.Script(
         id="t",
         title="T",
@@ -139,4 +165,6 @@ def test_estimate_uses_the_language_phrase_when_a_prompt_is_missing() -> None:
         rate=1.0,
         steps=(model.Turn(speaker="B", seconds=10),),
     )
-    assert estimate_seconds(script) == pytest.approx(10 + len(default) / 12)
+    turn_open = chars / 14 + ECHO_TAIL
+    thanks = _spoken("en", "turn_end", 1)
+    assert estimate_seconds(script) == pytest.approx(turn_open + 10 + CHIME_SECONDS + thanks)

@@ -61,6 +61,17 @@ EXPECTED: dict[str, list[tuple[int, int, str]]] = {
         (6, 5, "'speaker' belongs inside 'turn': indent it under 'turn:'"),
         (7, 5, "'seconds' belongs inside 'turn'"),
     ],
+    "new-keys.yaml": [
+        (5, 21, "turn 'speaker' should be A, B or both, found text 'beide'"),
+        (5, 54, "turn 'pace_target' should be more than 0 syllables per second, found 0"),
+        (5, 74, "turn 'breathing_pause' should be true or false, found text 'nee'"),
+        (6, 67, "ask 'default' should be one of its answers ('ja', 'nee')"),
+        (7, 30, "repeat 'swap' should be true or false, found text 'ja'"),
+        (7, 41, "repeat 'start' should be A, B, alternate or random, found text 'om-en-om'"),
+        (8, 27, "unknown key 'tempo' in summary; expected one of: talk, pauses, pace"),
+        (9, 61, "mirror 'validate' should be true or false, found the number 1"),
+        (10, 17, "onboarding should be true or a text, found the number 5"),
+    ],
     "many.yaml": [
         (1, 5, "did you mean 'veel-fouten'?"),
         (2, 8, "'title' should be text, found a list"),
@@ -72,14 +83,14 @@ EXPECTED: dict[str, list[tuple[int, int, str]]] = {
         (6, 11, "unknown phrase 'mirror_chek'; did you mean 'mirror_check'?"),
         (8, 10, "say is empty"),
         (9, 12, "pause should be more than 0 seconds, found -1"),
-        (10, 21, "turn 'speaker' should be A or B, found text 'C'"),
+        (10, 21, "turn 'speaker' should be A, B or both, found text 'C'"),
         (10, 33, "turn 'seconds' should be more than 0 seconds, found 0"),
         (11, 5, "mirror is missing 'receiver'"),
         (12, 46, "unknown step kind 'sya'; did you mean 'say'?"),
         (12, 68, "ask 'timeout' should be more than 0 seconds, found 0"),
         (13, 21, "repeat 'times' should be a whole number, found 1.5"),
         (13, 33, "repeat 'steps' is empty"),
-        (14, 14, "summary should be true or {}, found false"),
+        (14, 14, "summary should be true or a mapping with talk, pauses and pace, found false"),
         (16, 5, "'pause' is a step of its own: start it on a new line with '- '"),
     ],
 }
@@ -144,6 +155,10 @@ def test_breathing_patterns_give_defaults_that_numbers_override() -> None:
     )
 
 
+SUMMARY_LINE, END_LINE, PACE_SUMMARY_LINE = 68, 76, 77
+"""Where full.yaml's summaries and its last `end` are."""
+
+
 def test_short_forms_of_calibrate_and_summary() -> None:
     steps = load_script(GOOD / "full.yaml").steps
     assert steps[9] == model.Calibrate(seconds=20, line=32)
@@ -151,20 +166,27 @@ def test_short_forms_of_calibrate_and_summary() -> None:
     assert steps[11] == model.Calibrate(
         seconds=15, prompt=("Vertel elkaar wat je vandaag at.",), line=34
     )
-    assert steps[-4:-2] == (model.Summary(line=67), model.Summary(line=68))
+    summaries = [step for step in steps if isinstance(step, model.Summary)]
+    assert summaries == [
+        model.Summary(line=SUMMARY_LINE),
+        model.Summary(line=SUMMARY_LINE + 1),
+        model.Summary(talk=True, pauses=False, pace=True, line=PACE_SUMMARY_LINE),
+    ]
 
 
 def test_end_with_and_without_last_words() -> None:
     steps = load_script(GOOD / "full.yaml").steps
-    ask = steps[-2]
+    end = steps.index(model.End(line=END_LINE))
+    ask = steps[end - 1]
     assert isinstance(ask, model.Ask)
-    assert dict(ask.answers)["nee"] == (model.End(text=("Dan stoppen we hier.",), line=73),)
-    assert steps[-1] == model.End(line=74)
+    assert dict(ask.answers)["nee"] == (
+        model.End(text=("Dan stoppen we hier.",), line=END_LINE - 2),
+    )
 
 
 def test_a_rating_and_a_recap() -> None:
     steps = load_script(GOOD / "full.yaml").steps
-    assert steps[18] == model.Recap(line=65)
+    assert steps[18] == model.Recap(line=66)
     assert steps[19] == model.Rate(
         prompt=("Hoe was het vanavond, van één tot tien?",),
         scale=10,
@@ -172,7 +194,7 @@ def test_a_rating_and_a_recap() -> None:
         high="heel fijn",
         first="B",
         timeout=6,
-        line=66,
+        line=67,
     )
 
 
@@ -206,8 +228,8 @@ def test_turns_mirrors_asks_and_repeats() -> None:
     assert ask.answers[2][1] == ()
     assert steps[17] == model.Repeat(
         times=2,
-        steps=(model.Say(text=("Nog een keer.",), line=63), model.Pause(seconds=1, line=64)),
-        line=60,
+        steps=(model.Say(text=("Nog een keer.",), line=64), model.Pause(seconds=1, line=65)),
+        line=61,
     )
 
 

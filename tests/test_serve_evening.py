@@ -338,14 +338,15 @@ def test_an_evening_whose_check_in_happened_gets_no_invitation(shelf_dir: Path) 
 def test_the_wake_word_in_a_session_pauses_it_even_while_the_coach_speaks(
     shelf_dir: Path,
 ) -> None:
-    # Without a recogniser the wake word starts kort-checkin: the notice, a line, a
-    # 6 s turn, the chime, and at about 19.3 s the coach thanks partner A. The second
-    # wake word ends over that line; the third, ten seconds on, continues.
+    # Without a recogniser the wake word starts kort-checkin: the notice (how the wake
+    # word pauses), a line, the turn's opening, a 6 s turn, the chime, and at about
+    # 30.8 s the coach thanks partner A. The second wake word ends over that line; the
+    # third, ten seconds on, continues.
     scene = evenings.evening(
         [
             ("silence", 2.0),
             ("wake", ("piper", 0, -26.0)),
-            ("silence", 16.4),
+            ("silence", 27.9),
             ("wake", ("espeak", 150, -26.0)),
             ("silence", 10.0),
             ("wake", ("espeak", 130, -26.0)),
@@ -470,7 +471,7 @@ def test_shutdown_during_a_session_ends_it_and_stops_the_service(shelf_dir: Path
 
 
 def test_sighup_reloads_the_scripts_between_sessions(shelf_dir: Path) -> None:
-    scene = wake_then(30.0)
+    scene = wake_then(45.0)
     loads: list[int] = []
     holder: dict[str, Server] = {}
 

@@ -120,3 +120,26 @@ def test_a_file_named_twice_is_checked_once(capsys: pytest.CaptureFixture[str]) 
     full = DATA / "good" / "full.yaml"
     assert main(["validate", str(full), str(DATA / "good")]) == 0
     assert capsys.readouterr().out == "2 scripts checked, all valid\n"
+
+
+def test_warnings_say_where_and_keep_exit_0(capsys: pytest.CaptureFixture[str]) -> None:
+    warned = DATA / "warn" / "advice.yaml"
+    assert main(["validate", str(warned)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [
+        f"{warned}:5:14: warning: the description promises at most 6 minutes, but the "
+        "script plans about 12.2; shorten it or change the description",
+        f"{warned}:9:10: warning: this line takes about 27 s to say; keep a coach line under "
+        "20 s: split it over two steps or say less",
+        f"{warned}:18:5: warning: the coach speaks about 50 s before the partners first speak "
+        "(here, on a first evening); keep it under about 45 s",
+        f"{warned}:19:5: warning: ask has no 'default': on silence the coach takes 'ja', the "
+        "first answer; name the answer silence should take (for consent, the safe one)",
+        "1 script checked, all valid (4 warnings)",
+    ]
+
+
+def test_the_built_in_scripts_draw_no_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(ROOT / "scripts")]) == 0
+    out = capsys.readouterr().out
+    assert "warning" not in out, out

@@ -67,8 +67,10 @@ class ListenSettings:
     longer: with the pauses between words, a raise is caught about a second in)."""
     breathing_cooldown: float = 60.0
     """Seconds after a breathing pause before another may start."""
-    pace_feedback: bool = True
-    """Nudge a partner who talks clearly faster than the target."""
+    pace_feedback: bool = False
+    """Nudge a partner who talks clearly faster than the target. Off by default: pace is
+    the slowed-down talking exercise's business (scripts and turns turn it on), and
+    nudging someone at an ordinary pace in a check-in is nagging."""
     pace_target: float = 3.5
     """Calm speaking rate in syllables per second of speech."""
     pace_margin: float = 0.3

@@ -19,7 +19,8 @@ def register(sub: Any) -> None:
         help="render the coach's part of a script to a WAV",
         description=(
             "Render everything the coach says, with its pauses; each partner turn is "
-            "silence of its planned length and each question takes its default answer."
+            "silence of its planned length and each question, after its time to answer, "
+            "takes its first answer: the script as written."
         ),
     )
     parser.add_argument("script", help="script id or path to a .yaml file")

@@ -18,7 +18,7 @@ from voice_coach.commands.common import (
 )
 from voice_coach.config import Config, load_config
 from voice_coach.engine import events as ev
-from voice_coach.files import check_target
+from voice_coach.files import FileError, check_target
 from voice_coach.printable import visible
 from voice_coach.script.model import Recap, Script, walk
 
@@ -140,11 +140,10 @@ def journal_wanted(flag: bool | None, config: Config, simulated: bool) -> bool:
 def _run(args: argparse.Namespace, script: Script, config: Config, options: RunOptions) -> int:
     from voice_coach.engine import runner
 
+    if not args.input:
+        _meet_the_couple(script, options)
     if args.text:
-        print(f"{visible(script.title)} — type each turn and press Enter; type 'stop' to end.")
-        reason = runner.text_session(script, config, options)
-        print(f"Session ended ({reason}).")
-        return 0
+        return _text(script, config, options)
     if not args.quiet:
         options.listeners.append(print_event)
     notify = runner.notice_printer()
@@ -152,9 +151,75 @@ def _run(args: argparse.Namespace, script: Script, config: Config, options: RunO
     recognizer = runner.recognizer_for(script, config, notify)
     if args.input:
         return _simulate(args, script, config, options, voice, recognizer)
+    return _live(args, script, config, options, voice, recognizer)
+
+
+def _meet_the_couple(script: Script, options: RunOptions) -> None:
+    """A real couple (live or typed): what the coach remembers of them, and their names,
+    asked for once when nobody gave them and someone is at the terminal to answer."""
+    from voice_coach.commands.names import ask_names, interactive
+    from voice_coach.engine.couple import load_record
+
+    options.couple = load_record()
+    if options.names or options.couple.names_asked or not interactive():
+        return
+    options.names = ask_names(script.language)
+    options.couple.names_asked = True
+    try:
+        options.couple.save()
+    except FileError as err:
+        print(f"voice-coach: {err}", file=sys.stderr)
+
+
+def _text(script: Script, config: Config, options: RunOptions) -> int:
+    from voice_coach.engine import runner
+
+    print(f"{visible(script.title)} — type each turn and press Enter; type 'stop' to end.")
+    reason = runner.text_session(script, config, options)
+    print(f"Session ended ({reason}).")
+    return 0
+
+
+TEXT_INSTEAD = {
+    "nl": "Het geluid kan niet open: {error}\n"
+    "De oefening in de terminal doen, met getypte beurten? [J/n] ",
+    "en": "The sound cannot be opened: {error}\n"
+    "Do the exercise in the terminal, typing the turns? [Y/n] ",
+}
+YES = ("", "j", "ja", "y", "yes")
+
+
+def _live(
+    args: argparse.Namespace,
+    script: Script,
+    config: Config,
+    options: RunOptions,
+    voice: Voice,
+    recognizer: Recognizer | None,
+) -> int:
+    """A live session; when the sound card cannot be opened, the terminal instead (asked
+    when someone is there to answer, else said in the error)."""
+    from voice_coach.audio.devices import DeviceError
+    from voice_coach.commands.names import interactive
     from voice_coach.engine.live import live_session
 
-    reason = live_session(script, config, options, voice, recognizer, args.mic, args.speaker)
+    started: list[ev.Event] = []
+    options.listeners.append(lambda e: started.append(e) if e.type == "session_started" else None)
+    try:
+        reason = live_session(script, config, options, voice, recognizer, args.mic, args.speaker)
+    except DeviceError as err:
+        if started:
+            raise
+        if not interactive():
+            raise DeviceError(
+                f"{err}; to do the exercise in the terminal instead: "
+                f"voice-coach run {args.script} --text"
+            ) from err
+        question = TEXT_INSTEAD.get(script.language, TEXT_INSTEAD["en"])
+        if input(question.format(error=err)).strip().lower() not in YES:
+            return 1
+        options.listeners = [f for f in options.listeners if f is not print_event]
+        return _text(script, config, options)
     print(f"Session ended ({reason}).")
     return _disk_full(args) if reason == "disk_full" else 0
 

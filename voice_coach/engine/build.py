@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from voice_coach.audio.ports import Microphone, Speaker
 from voice_coach.config import ListenSettings
 from voice_coach.engine.audio_io import AudioIO, Interrupt
+from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EventLog
 from voice_coach.engine.history import Recent
 from voice_coach.engine.io import AudioMode
@@ -71,10 +72,17 @@ def audio_session(
     names: Sequence[str] = (),
     seed: int | None = None,
     history: Recent | None = None,
+    couple: CoupleRecord | None = None,
+    wake: str = "",
 ) -> tuple[Session, AudioIO]:
     """A session of `script` on the audio clock, and its IO (for the clock and output);
-    `history` is what a `recap` step speaks from."""
+    `history` is what a `recap` step speaks from, `couple` what the coach remembers of
+    the couple (None: a fresh record in memory), `wake` how to say the wake word that
+    pauses it (`ports.interrupt`; "" for none)."""
     settings = listen_settings(base, script)
     io = audio_io(script, settings, ports, mode)
     lang = language(script.language)
-    return Session(script, io, lang, settings, log, names, seed, history), io
+    session = Session(
+        script, io, lang, settings, log, names, seed, history=history, couple=couple, wake=wake
+    )
+    return session, io

@@ -37,8 +37,9 @@ couple stopping after a breathing pause, a pause left for half an hour, the inpu
 the device gone, the service stopped (SIGTERM to `voice-coach serve`), the disk full
 (the event log or a recording could not be written), Ctrl-C, or an unexpected error."""
 
-TurnPart = Literal["turn", "message", "mirror", "correction"]
-"""What a turn is: a plain turn, or a part of the mirroring loop."""
+TurnPart = Literal["turn", "message", "mirror", "correction", "summary", "validation", "empathy"]
+"""What a turn is: a plain turn, or a part of the mirroring loop (the sender's message or
+correction, the receiver's mirror, summary, validation or empathy)."""
 
 TurnEndReason = Literal[
     "time", "silence", "done", "command", "input_ended", "device_lost", "shutdown"
@@ -110,9 +111,9 @@ class TurnStarted(Event):
     """A partner's turn began."""
 
     speaker: str
-    """The partner's name."""
+    """The partner's name (A or B when names are unknown; both names for both)."""
     role: str
-    """A or B."""
+    """A, B or both."""
     seconds: float
     """Planned maximum length."""
     part: TurnPart = "turn"
@@ -230,6 +231,14 @@ class Baseline(Event):
 
 
 @dataclass(frozen=True)
+class CalmPace(Event):
+    """The couple's calm pace was measured (a calibration): the pace feedback's reference."""
+
+    syllables_per_s: float
+    """Median syllables per second of speech while the couple talked calmly."""
+
+
+@dataclass(frozen=True)
 class Notice(Event):
     """Something the couple or coach should know (no voice answers, a device lost...)."""
 
@@ -248,6 +257,8 @@ class SessionSummary(Event):
     breathing_pauses: int = 0
     pace: dict[str, float] = field(default_factory=dict)
     """Mean syllables per second per partner name, where measured."""
+    shared_seconds: float = 0.0
+    """Speech seconds in turns of both partners (not counted for either)."""
 
 
 @dataclass(frozen=True)

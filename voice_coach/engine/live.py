@@ -115,13 +115,20 @@ def live_session(
     mic = GuardedMicrophone(recording or live_mic, DeviceLost)
     ports = Ports(mic, speaker, voice, recognizer, word_timer_for(recognizer, config))
     session, io = audio_session(
-        script, config.listen, ports, "live", log, options.names, options.seed, options.history
+        script,
+        config.listen,
+        ports,
+        "live",
+        log,
+        options.names,
+        options.seed,
+        history=options.history,
+        couple=options.couple,
     )
     clock.append(io)
     lang = language(script.language)
-    names = list(options.names) or list(lang.default_names)
     background = (
-        voice.prerender(fixed_lines(script, lang, names), script.rate)
+        voice.prerender(fixed_lines(script, lang, options.names), script.rate)
         if isinstance(voice, PrerenderingVoice)
         else None
     )

@@ -19,6 +19,7 @@ from voice_coach.audio.sim import SilentMicrophone, TrackSpeaker, WavMicrophone
 from voice_coach.config import Config
 from voice_coach.engine.audio_io import AudioIO
 from voice_coach.engine.build import Ports, audio_session, listen_settings
+from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EndReason, Event, EventLog, JsonlWriter, Notice
 from voice_coach.engine.history import Recent
 from voice_coach.engine.io import AudioMode
@@ -47,6 +48,9 @@ class RunOptions:
     """More consumers of events (the terminal log, the journal's recorder)."""
     history: Recent | None = None
     """The couple's recent evenings, for a `recap` step (the commands read the journal)."""
+    couple: CoupleRecord | None = None
+    """What the coach remembers of the couple (None: a fresh record in memory, as for a
+    simulation or a preview)."""
 
 
 def make_log(options: RunOptions) -> tuple[EventLog, JsonlWriter | None]:
@@ -82,7 +86,15 @@ def run_audio(
     log, writer = make_log(options)
     try:
         session, io = audio_session(
-            script, config.listen, ports, mode, log, options.names, options.seed, options.history
+            script,
+            config.listen,
+            ports,
+            mode,
+            log,
+            options.names,
+            options.seed,
+            history=options.history,
+            couple=options.couple,
         )
     except BaseException:
         if writer is not None:
@@ -148,7 +160,15 @@ def text_session(script: Script, config: Config, options: RunOptions) -> EndReas
     lang = language(script.language)
     settings = listen_settings(config.listen, script)
     session = Session(
-        script, TextIO(lang), lang, settings, log, options.names, options.seed, options.history
+        script,
+        TextIO(lang),
+        lang,
+        settings,
+        log,
+        options.names,
+        options.seed,
+        history=options.history,
+        couple=options.couple,
     )
     return run_logged(session, writer)
 

@@ -17,11 +17,12 @@ from voice_coach.config import ListenSettings
 from voice_coach.engine import events as ev
 from voice_coach.engine import summary
 from voice_coach.engine.breathing import LATE_BY, breathing_plan
+from voice_coach.engine.couple import CoupleRecord
 from voice_coach.engine.events import EndReason
 from voice_coach.engine.history import Recent, recap_lines
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, SessionIO, TurnState
 from voice_coach.engine.summary import PartnerTalk
-from voice_coach.files import DiskFullError
+from voice_coach.files import DiskFullError, FileError
 from voice_coach.lang import Language, fill, pick
 from voice_coach.script.kinds import kind_of, unhandled
 from voice_coach.script.model import (
@@ -30,6 +31,7 @@ from voice_coach.script.model import (
     Calibrate,
     End,
     Mirror,
+    Onboarding,
     Partner,
     Pause,
     Rate,
@@ -37,10 +39,10 @@ from voice_coach.script.model import (
     Repeat,
     Say,
     Script,
+    Speaker,
     Step,
     Summary,
     Turn,
-    walk,
 )
 
 GRACE = 3.0
@@ -53,6 +55,9 @@ PAUSE_REMINDER = 60.0
 """Seconds between reminders while paused."""
 PAUSE_LIMIT = 30 * 60.0
 """Seconds paused after which the session ends by itself."""
+CALM_PACE_SAMPLES = 30
+"""Pace measurements (one per 30 ms block of speech) a calibration needs to teach the
+couple's calm pace."""
 
 
 class StopSession(Exception):
@@ -86,10 +91,13 @@ class _TurnClock:
 class _TurnRun:
     """What one turn's listening keeps between `listen` calls."""
 
+    role: Speaker
     name: str
     clock: _TurnClock
     state: TurnState
     end_on_silence: float | None
+    settings: ListenSettings
+    """The session's listening settings with the turn's own over them."""
     warn: float | None = None
     """Seconds before the end to warn at (None: no warning, or already given)."""
     nudges: int = 0
@@ -111,8 +119,12 @@ class Session:
         names: Sequence[str] = (),
         seed: int | None = None,
         history: Recent | None = None,
+        couple: CoupleRecord | None = None,
+        wake: str = "",
     ) -> None:
-        """`history`: the couple's recent evenings, for a `recap` step (None: none known)."""
+        """`history`: the couple's recent evenings, for a `recap` step (None: none known);
+        `couple`: what the coach remembers of them (None: a fresh record in memory);
+        `wake`: how to say the wake word that pauses this session ("": there is none)."""
         self.script = script
         self.io = io
         self.lang = lang
@@ -120,17 +132,30 @@ class Session:
         """Listening settings with the script's own over the user's (`build.listen_settings`)."""
         self.log = log
         given = [n.strip() for n in names if n.strip()]
-        self.names: dict[Partner, str] = {
-            "A": given[0] if given else lang.default_names[0],
-            "B": given[1] if len(given) > 1 else lang.default_names[1],
-        }
+        self.named = len(given) >= 2
+        """Whether the coach knows both names; without them it speaks without names."""
+        self.names: dict[Partner, str] = (
+            {"A": given[0], "B": given[1]} if self.named else {"A": "A", "B": "B"}
+        )
+        """The partners' names, or A and B (in events only) when they are not known."""
+        self.couple = couple or CoupleRecord()
+        """What the coach remembers of this couple between evenings."""
         self.rng = random.Random(seed)
         self.talk: dict[Partner, PartnerTalk] = {"A": PartnerTalk(), "B": PartnerTalk()}
+        self.shared = PartnerTalk()
+        """Talk in turns of both partners."""
         self.breathing_pauses = 0
         self._overrides = dict(script.phrases)
         self._last_line = ""
         self._baseline: float | None = None
+        self._cast: dict[Partner, Partner] = {"A": "A", "B": "B"}
+        """Which partner plays each role of the script now (a swapping repeat changes it)."""
+        self._last_speaker: Partner | None = None
+        """Who spoke in the latest turn (for the cues that replace names)."""
+        self._calm_pace = self.couple.calm_pace
+        """The couple's calm pace, syllables per second (a calibration), if known."""
         self.history = history
+        self.wake = wake
         self._pausing = False
 
     # -- the run --------------------------------------------------------------------
@@ -147,12 +172,10 @@ class Session:
         )
         reason: EndReason = "error"  # replaced below unless something unexpected escapes
         try:
-            if (
-                not self.io.can_understand
-                and self.io.mode != "preview"
-                and any(isinstance(s, Ask | Mirror | Rate) for s in walk(self.script.steps))
-            ):
-                notice = self._phrase("no_recognizer")
+            if not self.io.can_understand and self.io.mode in ("live", "simulated"):
+                # Nothing can hear "stop": say once how to stop (or pause) instead.
+                key = "no_recognizer_wake" if self.wake else "no_recognizer"
+                notice = self._phrase(key, wake=self.wake)
                 self._emit(ev.Notice, code="no_recognizer", text=notice)
                 self._say(notice)
             self._steps(self.script.steps, "")
@@ -175,8 +198,17 @@ class Session:
                 reason = "disk_full"
             with contextlib.suppress(DiskFullError):
                 self._emit(ev.SessionEnded, reason=reason)
+            self._remember()
             self.io.close()
         return reason
+
+    def _remember(self) -> None:
+        """Keep the couple's record; a record that cannot be written costs the evening nothing."""
+        try:
+            self.couple.save()
+        except FileError as err:
+            with contextlib.suppress(DiskFullError):
+                self._emit(ev.Notice, code="couple_record", text=f"not remembered: {err}")
 
     def _farewell(self, key: str) -> None:
         with contextlib.suppress(InputEnded):
@@ -197,20 +229,19 @@ class Session:
             case Breathe():
                 self._breathe(step, "script")
             case Turn():
-                if step.prompt:
-                    self._say(self._pick(step.prompt))
-                self._turn(step.speaker, step.seconds, step.warn_before, step.end_on_silence)
+                self._open_turn(step)
             case Mirror():
                 self._mirror(step)
             case Ask():
                 self._ask(step, where)
             case Repeat():
-                for _ in range(step.times):
-                    self._steps(step.steps, f"{where}.")
+                self._repeat(step, where)
             case Calibrate():
                 self._calibrate(step)
             case Summary():
-                self._speak_summary()
+                self._speak_summary(step)
+            case Onboarding():
+                self._onboarding(step)
             case End():
                 if step.text:
                     self._say(self._pick(step.text), interruptible=False)
@@ -241,11 +272,30 @@ class Session:
             self._paused()
 
     def _phrase(self, key: str, **values: object) -> str:
+        if not self.named:
+            return self.lang.phrase_unnamed(key, self.rng, self._overrides, **values)
         names = {"A": self.names["A"], "B": self.names["B"]}
         return self.lang.phrase(key, self.rng, self._overrides, **names, **values)
 
     def _pick(self, text: tuple[str, ...]) -> str:
-        return fill(pick(text, self.rng), {"A": self.names["A"], "B": self.names["B"]})
+        """One wording of a script's text, with the names of the partners who play A and B
+        now (or, without names, none)."""
+        chosen = pick(text, self.rng)
+        if not self.named:
+            return self.lang.without_names(chosen)
+        return fill(chosen, {role: self.names[self._cast[role]] for role in ("A", "B")})
+
+    @property
+    def _hears(self) -> bool:
+        """Whether spoken answers can come: a recogniser (or a terminal) is there, or this
+        is a preview, which plays a couple that stays silent in front of a recogniser."""
+        return self.io.can_understand or self.io.mode == "preview"
+
+    def _label(self, who: Speaker) -> str:
+        """A partner's name (A or B without names), or both joined, for events and text."""
+        if who == "both":
+            return self.lang.pair(self.names["A"], self.names["B"])
+        return self.names[who]
 
     # -- waiting and commands -------------------------------------------------------
 
@@ -306,38 +356,62 @@ class Session:
 
     # -- turns ----------------------------------------------------------------------
 
+    def _open_turn(self, step: Turn) -> None:
+        """A script's turn: its opening words (after a cue where names are unknown), then
+        the turn with the turn's own settings over the session's."""
+        who: Speaker = "both" if step.speaker == "both" else self._cast[step.speaker]
+        if step.prompt:
+            prompt = self._pick(step.prompt)
+        elif who == "both":
+            prompt = self._phrase("turn_open_both")
+        else:
+            prompt = self._phrase("turn_open", name=self.names[who])
+        cue = "" if self.named or who == "both" else self._phrase(self._cue(who))
+        self._say(f"{cue} {prompt}")
+        settings = self.settings.with_overrides(step.overrides())
+        self._turn(who, step.seconds, step.warn_before, step.end_on_silence, settings=settings)
+
+    def _cue(self, who: Partner) -> str:
+        """Which phrase says whose turn it is when names are unknown."""
+        if self._last_speaker is None:
+            return "turn_first"
+        return "turn_again" if self._last_speaker == who else "turn_other"
+
     def _turn(
         self,
-        role: Partner,
+        who: Speaker,
         seconds: float,
         warn_before: float | None,
         end_on_silence: float | None,
         part: ev.TurnPart = "turn",
+        settings: ListenSettings | None = None,
     ) -> ev.TurnEndReason:
-        """One partner speaks; returns why the turn ended.
+        """One partner (or both) speaks; returns why the turn ended.
 
         The turn is recorded even when the session stops or the input ends inside it:
         what the couple already did is never lost.
         """
-        name = self.names[role]
-        self.io.start_turn(role)
+        name = self._label(who)
+        self.io.start_turn(None if who == "both" else who)  # "both": open talk
         turn = _TurnClock(start=self.io.now(), seconds=seconds)
         state = TurnState()
-        self._emit(ev.TurnStarted, speaker=name, role=role, seconds=seconds, part=part)
+        self._emit(ev.TurnStarted, speaker=name, role=who, seconds=seconds, part=part)
+        run = _TurnRun(who, name, turn, state, end_on_silence, settings or self.settings)
+        run.warn = warn_before if warn_before is not None and warn_before < seconds else None
         reason: ev.TurnEndReason = "command"
         try:
-            reason = self._listen_through_turn(name, turn, state, warn_before, end_on_silence)
+            reason = self._listen_through_turn(run)
         except InputEnded as ended:
             reason = ended.reason
             raise
         finally:
-            talk = self.talk[role]
-            talk.speech_seconds += state.speech_seconds
-            talk.pace_samples.extend(state.pace_samples)
+            talk = self.shared if who == "both" else self.talk[who]
+            talk.add_turn(turn.start, state.speech_seconds, state.pace_samples)
+            self._last_speaker = None if who == "both" else who
             self._emit(
                 ev.TurnEnded,
                 speaker=name,
-                role=role,
+                role=who,
                 seconds=self.io.now() - turn.start - turn.coach_time,
                 speech_seconds=state.speech_seconds,
                 reason=reason,
@@ -345,22 +419,16 @@ class Session:
             self.io.start_turn(None)  # open talk again until the next turn
         self.io.chime()
         if part == "turn":
-            key = "turn_end" if reason == "time" else "turn_silence_end"
+            if who == "both":
+                key = "turn_end_both"
+            else:
+                key = "turn_end" if reason == "time" else "turn_silence_end"
             self._say(self._phrase(key, name=name))
         return reason
 
-    def _listen_through_turn(
-        self,
-        name: str,
-        turn: _TurnClock,
-        state: TurnState,
-        warn_before: float | None,
-        end_on_silence: float | None,
-    ) -> ev.TurnEndReason:
+    def _listen_through_turn(self, run: _TurnRun) -> ev.TurnEndReason:
         """Listen until the turn ends; each reason `listen` gives has one handler that
         returns the turn's end reason, or None to go on listening."""
-        run = _TurnRun(name, turn, state, end_on_silence)
-        run.warn = warn_before if warn_before is not None and warn_before < turn.seconds else None
         handlers: dict[str, Callable[[Heard, _TurnRun], ev.TurnEndReason | None]] = {
             "warn": self._turn_warned,
             "raised": self._turn_raised,
@@ -371,24 +439,24 @@ class Session:
             "done": self._turn_finished,
         }
         while True:
-            heard = self._listen(self._turn_request(run), state)
+            heard = self._listen(self._turn_request(run), run.state)
             began = self.io.now()
             handler = handlers.get(heard.reason)
             ended = handler(heard, run) if handler is not None else None
             if ended is not None:
                 return ended
-            turn.interjected(self.io.now() - began)
+            run.clock.interjected(self.io.now() - began)
 
     def _turn_request(self, run: _TurnRun) -> ListenRequest:
-        pace_watch = run.nudges < self.settings.pace_nudges_per_turn and not run.in_grace
+        pace_watch = run.nudges < run.settings.pace_nudges_per_turn and not run.in_grace
         return ListenRequest(
             until=run.clock.deadline,
             warn_at=run.clock.deadline - run.warn
             if run.warn is not None and not run.in_grace
             else None,
             end_on_silence=GRACE_PAUSE if run.in_grace else run.end_on_silence,
-            watch_raised=self.settings.breathing_pause,
-            watch_pace=self._pace_limit() if pace_watch else None,
+            watch_raised=run.settings.breathing_pause,
+            watch_pace=self._pace_limit(run.settings) if pace_watch else None,
             prompt=run.name,
         )
 
@@ -399,7 +467,7 @@ class Session:
         return None
 
     def _turn_raised(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
-        self._breathing_pause(heard.over_db, run.name)
+        self._breathing_pause(heard.over_db, run)
         return None
 
     def _turn_paced(self, heard: Heard, run: _TurnRun) -> ev.TurnEndReason | None:
@@ -409,7 +477,8 @@ class Session:
             syllables_per_s=heard.pace_sps,
             words_syllables_per_s=heard.words_sps,
         )
-        self._say(self._phrase("pace_nudge", name=run.name))
+        key = "pace_nudge_both" if run.role == "both" else "pace_nudge"
+        self._say(self._phrase(key, name=run.name))
         run.nudges += 1
         return None
 
@@ -428,20 +497,41 @@ class Session:
             return "time"
         return "done" if heard.reason == "done" else "silence"
 
-    def _pace_limit(self) -> float | None:
-        if not self.settings.pace_feedback:
+    def _pace_limit(self, settings: ListenSettings) -> float | None:
+        """Syllables per second above which a speaker is asked to slow down (None: off).
+
+        The reference is the target, or the couple's own calm pace where it is known
+        and higher: nobody is asked to slow down below the pace they had when calm.
+        """
+        if not settings.pace_feedback:
             return None
-        return self.settings.pace_target * (1.0 + self.settings.pace_margin)
+        reference = max(settings.pace_target, self._calm_pace or 0.0)
+        return reference * (1.0 + settings.pace_margin)
 
     # -- questions ------------------------------------------------------------------
 
-    def _choose(self, prompt: str, answers: list[str], timeout: float, default: str) -> str:
-        """Ask, listen for one of `answers`, ask once more, then take `default`.
+    def _choose(
+        self, prompt: str, answers: list[str], timeout: float, default: str | None
+    ) -> str | None:
+        """Ask, listen for one of `answers`, ask once more, then take `default` and say so
+        (None: no answer is taken, and the caller goes on without one).
 
-        `next` takes the default at once; after a breathing pause the question is
-        asked afresh (it did not get a fair chance).
+        Silence is never an answer. `next` takes the default at once; after a breathing
+        pause the question is asked afresh (it did not get a fair chance). Without a
+        recogniser nothing can be heard: the coach asks, and says which answer it takes
+        (without a default it leaves the couple the time to answer each other).
         """
-        attempts = 2 if self.io.can_understand else 1
+        if not self._hears:
+            self._say(prompt)
+            if default is None:
+                self._wait(timeout)
+            self._emit(ev.Answer, text="", matched=default or "", default=True)
+            if default is not None:
+                self._say(self._phrase("ask_unheard", answer=default))
+            return default
+        if self.io.mode == "preview":
+            return self._preview_answer(prompt, answers, timeout)
+        attempts = 2
         text, asked = prompt, 0
         while asked < attempts:
             self._say(text)
@@ -455,10 +545,18 @@ class Session:
                 continue
             asked += 1
             text = self._phrase("ask_again", answers=self.lang.either(answers))
-        self._emit(ev.Answer, text="", matched=default, default=True)
-        if self.io.can_understand:
+        self._emit(ev.Answer, text="", matched=default or "", default=True)
+        if default is not None:
             self._say(self._phrase("ask_default", answer=default))
         return default
+
+    def _preview_answer(self, prompt: str, answers: list[str], timeout: float) -> str:
+        """A preview plays the script as written: the question, its time to answer, and
+        then the first answer (what silence would take is the couple's, not the coach's)."""
+        self._say(prompt)
+        self._wait(timeout)
+        self._emit(ev.Answer, text="", matched=answers[0], default=False)
+        return answers[0]
 
     def _await_answer(
         self, prompt: str, answers: list[str], timeout: float
@@ -477,7 +575,7 @@ class Session:
                 self._emit(ev.Answer, text=heard.text, matched=heard.answer)
                 return "answer", heard.answer
             if heard.reason == "raised":
-                self._breathing_pause(heard.over_db, "")
+                self._breathing_pause(heard.over_db, None)
                 return "again", ""
             if heard.reason != "command":
                 return "time", ""
@@ -488,13 +586,60 @@ class Session:
 
     def _ask(self, step: Ask, where: str) -> None:
         answers = [word for word, _ in step.answers]
-        chosen = self._choose(self._pick(step.prompt), answers, step.timeout, answers[0])
-        branch = dict(step.answers)[chosen]
-        self._steps(branch, f"{where}.{chosen}.")
+        chosen = self._choose(self._pick(step.prompt), answers, step.timeout, step.fallback)
+        answer = chosen or step.fallback
+        self._steps(step.branch(answer), f"{where}.{answer}.")
 
-    def _yes(self, prompt: str, default: bool) -> bool:
+    def _yes(self, prompt: str, default: bool | None) -> bool | None:
+        """A yes/no question of the coach's own; None when nothing was heard and there is
+        no default."""
         yes, no = self.lang.keywords["yes"], self.lang.keywords["no"]
-        return self._choose(prompt, [yes, no], QUESTION_TIMEOUT, yes if default else no) == yes
+        fallback = None if default is None else (yes if default else no)
+        chosen = self._choose(prompt, [yes, no], QUESTION_TIMEOUT, fallback)
+        return None if chosen is None else chosen == yes
+
+    # -- repeats and onboarding -----------------------------------------------------
+
+    def _repeat(self, step: Repeat, where: str) -> None:
+        """The steps `times` times; with `swap` the partners exchange roles each round."""
+        exchanged = self._starts_exchanged(step, where)
+        for round_ in range(step.times):
+            swap = exchanged != (step.swap and round_ % 2 == 1)
+            cast = self._cast
+            if swap:
+                self._cast = {"A": cast["B"], "B": cast["A"]}
+            try:
+                self._steps(step.steps, f"{where}.")
+            finally:
+                self._cast = cast
+
+    def _starts_exchanged(self, step: Repeat, where: str) -> bool:
+        """Whether partner B takes role A in the first round (see `model.Start`)."""
+        if step.start == "random":
+            return self.rng.random() < 0.5
+        if step.start != "alternate":
+            return step.start == "B"
+        key = f"{self.script.id}@{where}"
+        exchanged = self.couple.starts.get(key) == self._cast["A"]
+        self.couple.starts[key] = self._cast["B"] if exchanged else self._cast["A"]
+        return exchanged
+
+    def _onboarding(self, step: Onboarding) -> None:
+        """Said on a couple's first evening only, and remembered at once. An evening the
+        journal already knows earlier sessions of is not a first one either."""
+        if self.history is not None and self.history.sessions_before > 0:
+            self.couple.onboarded = True
+        if self.couple.onboarded:
+            return
+        if step.text:
+            self._say(self._pick(step.text))
+        else:
+            self._say(self._phrase("onboarding"))
+            self._say(self._phrase("onboarding_safety"))
+            if self._hears:
+                self._say(self._phrase("onboarding_commands"))
+        self.couple.onboarded = True
+        self._remember()
 
     # -- ratings --------------------------------------------------------------------
 
@@ -509,14 +654,17 @@ class Session:
         top = self.lang.count(step.scale)
         if step.low and step.high:
             self._say(self._phrase("rate_labels", low=step.low, high=step.high, top=top))
-        second: Partner = "B" if step.first == "A" else "A"
-        for role in (step.first, second):
+        first = self._cast[step.first]
+        second: Partner = "B" if first == "A" else "A"
+        for role in (first, second):
             self._rate_one(step, role, top)
 
     def _rate_one(self, step: Rate, role: Partner, top: str) -> None:
         """Ask one partner; an unclear answer is asked once more; a skip or silence skips."""
         name = self.names[role]
-        text = self._phrase("rate_ask", name=name)
+        cue = "" if self.named else self._phrase(self._cue(role))
+        text = f"{cue} {self._phrase('rate_ask', name=name)}".strip()
+        self._last_speaker = role
         value: int | None = None
         for _ in range(2):
             self._say(text)
@@ -560,9 +708,8 @@ class Session:
 
     def _mirror(self, step: Mirror) -> None:
         """The loop for the sender, then (with `swap`) for the receiver as the sender."""
-        pairs: list[tuple[Partner, Partner]] = [(step.sender, step.receiver)]
-        if step.swap:
-            pairs.append((step.receiver, step.sender))
+        first: tuple[Partner, Partner] = (self._cast[step.sender], self._cast[step.receiver])
+        pairs = [first, (first[1], first[0])] if step.swap else [first]
         for index, (sender, receiver) in enumerate(pairs):
             roles = {"sender": self.names[sender], "receiver": self.names[receiver]}
             if index > 0:
@@ -571,49 +718,72 @@ class Session:
                 self._say(self._pick(step.prompt))
             else:
                 self._say(self._phrase("mirror_open", **roles))
-            self._mirror_rounds(step, sender, receiver, roles)
-        roles = {"sender": self.names[step.sender], "receiver": self.names[step.receiver]}
+            messages = self._mirror_rounds(step, sender, receiver, roles)
+            self._mirror_closing(step, receiver, roles, messages)
+        roles = {"sender": self.names[first[0]], "receiver": self.names[first[1]]}
         self._say(self._phrase("mirror_close", **roles))
 
     def _mirror_rounds(
         self, step: Mirror, sender: Partner, receiver: Partner, roles: dict[str, str]
-    ) -> None:
-        """Up to `rounds` messages, each mirrored and checked; "is there more?" between."""
+    ) -> int:
+        """Up to `rounds` messages, each mirrored and checked; "is there more?" between.
+        Returns how many messages the sender gave."""
         for round_ in range(step.rounds):
             self._say(self._phrase("mirror_send" if round_ == 0 else "mirror_more_go", **roles))
             self._mirror_turn(step, sender, "message")
             self._say(self._phrase("mirror_reflect", **roles))
             self._mirror_turn(step, receiver, "mirror")
             self._mirror_checked(step, sender, receiver, roles)
-            if round_ == step.rounds - 1:
-                return
+            if round_ == step.rounds - 1 or not self._hears:
+                return round_ + 1  # without a recogniser "is there more?" goes unheard
             if not self._yes(self._phrase("mirror_more", **roles), default=False):
-                return
+                return round_ + 1
+        return step.rounds
 
     def _mirror_checked(
         self, step: Mirror, sender: Partner, receiver: Partner, roles: dict[str, str]
     ) -> None:
-        """Each mirror is checked; at most `corrections` corrections, each mirrored again."""
-        for _ in range(step.corrections):
-            if self._yes(self._phrase("mirror_check", **roles), default=True):
+        """Each mirror is checked; at most `corrections` corrections, each mirrored again.
+        A check nobody answers is not a yes: the coach says it heard nothing and goes on."""
+        for attempt in range(step.corrections + 1):
+            confirmed = self._yes(self._phrase("mirror_check", **roles), default=None)
+            if confirmed is None and self._hears:
+                self._say(self._phrase("mirror_unheard"))
+            if confirmed is not False or attempt == step.corrections:
                 return
             self._say(self._phrase("mirror_correct", **roles))
             self._mirror_turn(step, sender, "correction")
             self._say(self._phrase("mirror_reflect_again", **roles))
             self._mirror_turn(step, receiver, "mirror")
-        self._yes(self._phrase("mirror_check", **roles), default=True)
+
+    def _mirror_closing(
+        self, step: Mirror, receiver: Partner, roles: dict[str, str], messages: int
+    ) -> None:
+        """After more than one message the receiver sums up; then validation and empathy."""
+        closing: list[tuple[str, ev.TurnPart]] = []
+        if messages > 1:
+            closing.append(("mirror_summarize", "summary"))
+        if step.validate:
+            closing.append(("mirror_validate", "validation"))
+        if step.empathize:
+            closing.append(("mirror_empathize", "empathy"))
+        for key, part in closing:
+            self._say(self._phrase(key, **roles))
+            self._mirror_turn(step, receiver, part)
 
     def _mirror_turn(self, step: Mirror, role: Partner, part: ev.TurnPart) -> None:
-        seconds = step.seconds if part != "mirror" else step.mirror_seconds or step.seconds
-        self._turn(role, seconds, step.warn_before, step.end_on_silence, part)
+        seconds = step.seconds if part in ("message", "correction") else step.mirror_seconds
+        self._turn(role, seconds or step.seconds, step.warn_before, step.end_on_silence, part)
 
     # -- breathing ------------------------------------------------------------------
 
-    def _breathe(self, step: Breathe, reason: ev.BreathingReason) -> None:
-        """Speak the breathing plan on the clock; counts that would come late are left out."""
+    def _breathe(self, step: Breathe, reason: ev.BreathingReason, intro: bool = True) -> None:
+        """Speak the breathing plan on the clock; counts that would come late are left out.
+        `intro` False: the caller has just said what this is (a breathing pause)."""
         self._emit(ev.BreathingStarted, reason=reason)
         began = self.io.now()
-        self._say(self._pick(step.intro) if step.intro else self._phrase("breathe_intro"))
+        if intro:
+            self._say(self._pick(step.intro) if step.intro else self._phrase("breathe_intro"))
         cues, seconds = breathing_plan(step)
         start = self.io.now()
         for cue in cues:
@@ -627,43 +797,63 @@ class Session:
         self._say(self._phrase("breathe_done"))
         self._emit(ev.BreathingEnded, seconds=self.io.now() - began)
 
-    def _breathing_pause(self, over_db: float, speaker: str) -> None:
-        """Voices rose: name it kindly, breathe together, then go on or stop for tonight."""
-        self._emit(ev.RaisedVoice, over_db=over_db, speaker=speaker)
+    def _breathing_pause(self, over_db: float, run: _TurnRun | None) -> None:
+        """Voices rose: one sentence names it kindly and opens the breathing; then go on
+        (naming whose turn it was) or stop for tonight, which silence chooses."""
+        self._emit(ev.RaisedVoice, over_db=over_db, speaker=run.name if run else "")
         self.breathing_pauses += 1
         self._say(self._phrase("raised_voice"))
-        self._breathe(self.script.settings.breathing or Breathe(), "raised_voice")
+        self._breathe(self.script.settings.breathing or Breathe(), "raised_voice", intro=False)
         self.io.after_breathing()
         go_on, stop = self.lang.keywords["continue"], self.lang.keywords["stop"]
         offer = self._phrase("breathing_offer")
-        if self._choose(offer, [go_on, stop], QUESTION_TIMEOUT, go_on) == stop:
+        if self._choose(offer, [go_on, stop], QUESTION_TIMEOUT, stop) == stop:
             self._farewell("stop_for_evening")
             raise StopSession("stop_for_evening", farewell_said=True)
-        self._say(self._phrase("resume"))
+        if run is None:
+            self._say(self._phrase("resume"))
+        elif run.role == "both":
+            self._say(self._phrase("resume_both"))
+        else:
+            self._say(self._phrase("resume_turn", name=run.name))
 
     # -- calibration and summary ----------------------------------------------------
 
     def _calibrate(self, step: Calibrate) -> None:
+        """The couple talk calmly: the coach learns their level and their calm pace."""
         self._say(self._pick(step.prompt) if step.prompt else self._phrase("calibrate_open"))
+        self.io.start_turn()  # a fresh pace window
         self.io.begin_calibration()
+        state = TurnState()
         until = self.io.now() + step.seconds
         while self.io.now() < until:
-            heard = self._listen(ListenRequest(until=until), TurnState())
+            heard = self._listen(ListenRequest(until=until), state)
             if heard.reason == "command":
                 self._command(heard)
         baseline = self.io.end_calibration()
         if baseline is not None:
             self._baseline = baseline
             self._emit(ev.Baseline, dbfs=baseline, source="calibrate")
+        if len(state.pace_samples) >= CALM_PACE_SAMPLES:
+            samples = sorted(state.pace_samples)
+            self._calm_pace = self.couple.calm_pace = samples[len(samples) // 2]
+            self._emit(ev.CalmPace, syllables_per_s=self._calm_pace)
         self._say(self._phrase("calibrate_done"))
 
     def summary_figures(self) -> dict[str, Any]:
         """Talk time per partner, balance, pauses and mean pace, for the summary event."""
-        return summary.figures(self.names, self.talk, self.breathing_pauses)
+        return summary.figures(self.names, self.talk, self.breathing_pauses, self.shared)
 
-    def _speak_summary(self) -> None:
+    def _speak_summary(self, step: Summary) -> None:
         lines = summary.spoken_lines(
-            self._phrase, self.lang, self.names, self.talk, self.breathing_pauses
+            self._phrase,
+            self.lang,
+            self.names,
+            self.talk,
+            self.breathing_pauses,
+            summary.Parts(step.talk, step.pauses, step.pace),
+            self.shared,
+            named=self.named,
         )
         for line in lines:
             self._say(line)

@@ -10,7 +10,8 @@ Each language is a YAML file beside this module (`nl.yaml`, `en.yaml`) with:
   skip a rating ("sla over");
 - `keywords`: the language's words for yes, no, continue, stop and "or", which the
   engine's own questions use as answers, and its units and decimal point;
-- `default_names`: how the coach addresses partners whose names it was not given.
+- `unnamed`: wordings of phrases for a couple whose names the coach was not given
+  (other phrases lose their names by the rules of `lang.unnamed`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from voice_coach.errors import VoiceCoachError
+from voice_coach.lang.unnamed import without_names
 from voice_coach.yaml12 import load_yaml
 
 SUPPORTED = ("nl", "en")
@@ -35,20 +37,35 @@ COMMANDS = ("pause", "continue", "repeat", "next", "stop")
 
 PHRASES: dict[str, str] = {
     "turn_open": "Opens a turn when the script gives no prompt. {name}",
+    "turn_open_both": "Opens a turn for both partners when the script gives no prompt.",
+    "turn_first": "Without names: before the first turn of the evening.",
+    "turn_other": "Without names: before a turn of the partner who did not speak last.",
+    "turn_again": "Without names: before a turn of the partner who spoke last.",
     "turn_warning": "Shortly before a turn ends. {name}, {seconds}",
     "turn_end": "Closes a turn whose time ran out, after the chime. {name}",
     "turn_silence_end": "Closes a turn the speaker finished (silence). {name}",
+    "turn_end_both": "Closes a turn of both partners, after the chime.",
     "ask_again": "Asks once more when no answer matched. {answers}",
-    "ask_default": "Says which answer is taken when none came. {answer}",
-    "no_recognizer": "Once per session: voice answers are not available.",
+    "ask_default": "No answer came: says which answer is taken. {answer}",
+    "ask_unheard": "Without a recogniser: says which answer is taken. {answer}",
+    "no_recognizer": "Once per session without a recogniser: nothing spoken is understood, "
+    "and how to stop instead.",
+    "no_recognizer_wake": "The same, in `voice-coach serve`: how the wake word pauses. {wake}",
+    "onboarding": "A couple's first evening: who the coach is, and that it is no therapist.",
+    "onboarding_safety": "A couple's first evening: when this is not the right help.",
+    "onboarding_commands": "A couple's first evening, with a recogniser: the spoken commands.",
     "mirror_open": "Opens the mirroring loop. {sender}, {receiver}",
     "mirror_send": "Invites the sender to give one message. {sender}, {receiver}",
     "mirror_reflect": "Invites the receiver to mirror. {sender}, {receiver}",
-    "mirror_check": "Asks the sender whether the mirror was right. {sender}",
+    "mirror_check": "Asks the sender whether the mirror was right. {sender}, {receiver}",
+    "mirror_unheard": "No answer to the check was heard: the loop moves on.",
     "mirror_correct": "Invites the sender to correct the mirror. {sender}",
     "mirror_reflect_again": "Invites the receiver to mirror the correction. {receiver}",
     "mirror_more": "Asks the sender whether there is more. {sender}",
     "mirror_more_go": "Invites the sender to say more. {sender}",
+    "mirror_summarize": "After more than one message: the receiver sums up. {sender}, {receiver}",
+    "mirror_validate": "The receiver says what makes sense in it. {sender}, {receiver}",
+    "mirror_empathize": "The receiver names the feeling they imagine. {sender}, {receiver}",
     "mirror_swap": "Before the roles swap. {sender}, {receiver} (the new roles)",
     "mirror_close": "Closes the loop. {sender}, {receiver}",
     "breathe_intro": "Before a scripted breathing exercise.",
@@ -57,11 +74,15 @@ PHRASES: dict[str, str] = {
     "breathe_hold": "Cue to hold the breath.",
     "breathe_out": "Cue to breathe out.",
     "breathe_done": "After the last breath.",
-    "raised_voice": "Names a raised voice kindly, without blame.",
+    "raised_voice": "Names a raised voice kindly, without blame, and opens the breathing "
+    "(one sentence).",
     "breathing_offer": "After the breathing pause: go on, or stop for tonight?",
-    "resume": "Resuming where the conversation was.",
+    "resume": "Resuming where the conversation was (after a question).",
+    "resume_turn": "Resuming a turn after the breathing pause. {name}",
+    "resume_both": "Resuming a turn of both partners after the breathing pause.",
     "stop_for_evening": "Closing the evening after a breathing pause.",
     "pace_nudge": "Asks the speaker to slow down. {name}",
+    "pace_nudge_both": "Asks both partners to slow down (a turn of both).",
     "paused": "After the pause command.",
     "still_paused": "Now and then during a long pause.",
     "resumed": "After the continue command.",
@@ -69,10 +90,13 @@ PHRASES: dict[str, str] = {
     "calibrate_open": "Opens a calibration when the script gives no prompt.",
     "calibrate_done": "After calibration.",
     "summary_talk": "Talk time. {A}, {B}, {a_time}, {b_time} (e.g. 40 seconds, 3 minutes)",
+    "summary_shared": "Talk time in turns of both partners. {time}",
     "summary_balance_even": "When talk time was about even.",
     "summary_balance_uneven": "When one talked much more. {more}, {less}",
     "summary_pauses": "How many breathing pauses were taken. {times} (once, twice, 3 times)",
-    "summary_pace": "Average pace. {name}, {pace}",
+    "summary_pace_slower": "A partner spoke more calmly at the end than at the start. {name}",
+    "summary_pace_steady": "A partner kept about the same pace. {name}",
+    "summary_pace_faster": "A partner spoke faster at the end than at the start. {name}",
     "rate_labels": "After a rating question: what the ends mean. {low}, {high}, {top} (a word)",
     "rate_ask": "Asks one partner for their number. {name}",
     "rate_again": "When what was heard was not a number. {name}, {top} (a word)",
@@ -85,6 +109,9 @@ PHRASES: dict[str, str] = {
     "recap_even": "Recap: talk time shared evenly over the recent evenings.",
 }
 """Every phrase name, with when it is spoken and the placeholders it may use."""
+
+NAME_PLACEHOLDERS = ("A", "B", "name", "sender", "receiver", "more", "less")
+"""Placeholders that stand for a partner's name (left out when no names are known)."""
 
 
 class LanguageError(VoiceCoachError):
@@ -101,7 +128,8 @@ class Language:
     commands: dict[str, tuple[str, ...]]
     numbers: tuple[str, ...]
     keywords: dict[str, str]
-    default_names: tuple[str, str]
+    unnamed: dict[str, tuple[str, ...]]
+    """Wordings for a couple without names, by phrase name (where the rules fall short)."""
     rating_numbers: tuple[tuple[str, ...], ...] = ()
     """Words heard as each number in a rating (index 0: the words for 1)."""
     rating_skip: tuple[str, ...] = ()
@@ -117,6 +145,34 @@ class Language:
         """One wording of a phrase (a script's override first), placeholders filled."""
         options = (overrides or {}).get(key) or self.phrases[key]
         return fill(pick(options, rng), {k: str(v) for k, v in values.items()})
+
+    def phrase_unnamed(
+        self,
+        key: str,
+        rng: random.Random | None = None,
+        overrides: Mapping[str, tuple[str, ...]] | None = None,
+        **values: object,
+    ) -> str:
+        """Like `phrase`, for a couple whose names the coach does not know: a script's
+        override or the pack's phrase without its names, or the pack's own wording."""
+        override = (overrides or {}).get(key)
+        if override:
+            text = self.without_names(pick(override, rng))
+        elif key in self.unnamed:
+            text = pick(self.unnamed[key], rng)
+        else:
+            text = self.without_names(pick(self.phrases[key], rng))
+        return fill(text, {k: str(v) for k, v in values.items()})
+
+    def without_names(self, text: str) -> str:
+        """`text` with its name placeholders left out or replaced (see `lang.unnamed`)."""
+        return without_names(
+            text, NAME_PLACEHOLDERS, self.keywords["partner"], self.keywords["and"]
+        )
+
+    def pair(self, first: str, second: str) -> str:
+        """Two names joined as spoken: "Anna en Bram"."""
+        return f"{first} {self.keywords['and']} {second}"
 
     def synonyms(self, answer: str) -> tuple[str, ...]:
         """Words that count as `answer` (the answer itself first)."""
@@ -247,6 +303,9 @@ def language(code: str) -> Language:
     missing = sorted(set(PHRASES) - set(phrases))
     if missing:
         raise LanguageError(f"{path}: missing phrases: {', '.join(missing)}")
+    unknown = sorted(set(data.get("unnamed", {})) - set(PHRASES))
+    if unknown:
+        raise LanguageError(f"{path}: unnamed wordings of unknown phrases: {', '.join(unknown)}")
     commands = {k: tuple(normalize(w) for w in v) for k, v in data["commands"].items()}
     if set(commands) != set(COMMANDS):
         raise LanguageError(f"{path}: commands must be exactly: {', '.join(COMMANDS)}")
@@ -257,7 +316,7 @@ def language(code: str) -> Language:
         commands=commands,
         numbers=tuple(str(n) for n in data["numbers"]),
         keywords={str(k): _keyword(str(k), str(v)) for k, v in data["keywords"].items()},
-        default_names=(str(data["default_names"][0]), str(data["default_names"][1])),
+        unnamed={k: _texts(v) for k, v in data.get("unnamed", {}).items()},
         rating_numbers=_rating_numbers(data.get("rating_numbers") or {}, len(data["numbers"])),
         rating_skip=tuple(normalize(str(w)) for w in data.get("rating_skip") or ()),
     )

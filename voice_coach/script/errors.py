@@ -14,17 +14,20 @@ class Problem:
 
     `line` and `column` are 1-based and point at the offending key or value;
     both are 0 when the problem is about the file as a whole (e.g. it is missing).
+    A `warning` is advice (`script.advice`): the script still runs.
     """
 
     path: str
     line: int
     column: int
     message: str
+    warning: bool = False
 
     def __str__(self) -> str:
+        message = f"warning: {self.message}" if self.warning else self.message
         if self.line <= 0:
-            return f"{self.path}: {self.message}"
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+            return f"{self.path}: {message}"
+        return f"{self.path}:{self.line}:{self.column}: {message}"
 
 
 class ScriptError(VoiceCoachError):

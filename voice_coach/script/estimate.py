@@ -1,10 +1,10 @@
 """How long a script takes, roughly: planned silences and turns plus spoken text.
 
-Spoken text counts about 12 characters per second at the voice's normal pace,
+Spoken text counts about 14 characters per second at the voice's normal pace,
 divided by the script's rate (0.8 is slower, so longer). Each step kind says what it
-adds (`kinds.Kind.estimate`): an ask counts its first answer's branch (the default),
-a repeat multiplies. Listening for answers and the coach's short cues inside turns are
-not counted: it is an estimate.
+adds (`kinds.Kind.estimate`): an ask counts its default answer's branch (or, for an
+upper bound, its longest), a repeat multiplies. Listening for answers and the coach's
+short cues inside turns are not counted: it is an estimate.
 """
 
 from __future__ import annotations
@@ -15,18 +15,29 @@ from voice_coach.lang import SUPPORTED, language
 from voice_coach.script import model
 from voice_coach.script.kinds import kind_of
 
-CHARS_PER_SECOND = 12.0
-"""Characters of text the coach speaks per second at rate 1.0."""
+ECHO_TAIL = 0.4
+"""Seconds the coach waits after each line it says (the default `echo_tail`)."""
+CHARS_PER_SECOND = 14.0
+"""Characters of text the coach speaks per second at rate 1.0. Measured with `preview`:
+espeak-ng's Dutch voice says about 11.5 a second at rate 0.82 (14 at 1.0), Piper's joe
+about 13 (16 at 1.0), each with the echo tail after a line; the slower of the two."""
 
 
 class StepEstimator:
     """Seconds per step for one script's rate and phrases (see `kinds.Estimator`)."""
 
-    def __init__(self, rate: float = 1.0, phrases: Mapping[str, model.Text] | None = None) -> None:
+    def __init__(
+        self,
+        rate: float = 1.0,
+        phrases: Mapping[str, model.Text] | None = None,
+        longest: bool = False,
+    ) -> None:
         self.rate = rate
         """The coach's speech speed (1.0 the voice's normal pace)."""
         self.phrases = phrases or {}
         """Wordings of the coach's phrases, for steps whose own text is empty."""
+        self.longest = longest
+        """Count each question's longest answer rather than its default."""
 
     def spoken(self, text: model.Text, default_phrase: str = "") -> float:
         if not text and default_phrase:
@@ -34,7 +45,14 @@ class StepEstimator:
         if not text:
             return 0.0
         chars = sum(len(t) for t in text) / len(text)
-        return chars / CHARS_PER_SECOND / self.rate
+        return chars / CHARS_PER_SECOND / self.rate + ECHO_TAIL
+
+    def answer(self, step: model.Ask) -> Sequence[model.Step]:
+        if not step.answers:
+            return ()
+        if self.longest:
+            return max((branch for _, branch in step.answers), key=self.steps)
+        return step.branch(step.fallback)
 
     def steps(self, steps: Sequence[model.Step]) -> float:
         total = 0.0
@@ -45,13 +63,19 @@ class StepEstimator:
         return total
 
 
-def estimate_seconds(script: model.Script) -> float:
-    """Approximate length of a session with `script`, in seconds."""
+def estimator(script: model.Script, longest: bool = False) -> StepEstimator:
+    """An estimator with the script's rate and its language's phrases (its own first)."""
     phrases: dict[str, model.Text] = {}
     if script.language in SUPPORTED:
         phrases.update(language(script.language).phrases)
     phrases.update(script.phrases)
-    return StepEstimator(script.rate, phrases).steps(script.steps)
+    return StepEstimator(script.rate, phrases, longest)
+
+
+def estimate_seconds(script: model.Script, longest: bool = False) -> float:
+    """Approximate length of a session with `script`, in seconds: with each question's
+    default answer, or (`longest`) its longest."""
+    return estimator(script, longest).steps(script.steps)
 
 
 def estimate_minutes(script: model.Script) -> int:
@@ -62,7 +86,7 @@ def estimate_minutes(script: model.Script) -> int:
 def planned(steps: Sequence[model.Step]) -> tuple[int, float]:
     """Steps run once repeats are expanded (an ask's largest branch), and a rough length
     in seconds (without the language's phrases): the bounds `validate` enforces."""
-    return _expanded(steps), StepEstimator().steps(steps)
+    return _expanded(steps), StepEstimator(longest=True).steps(steps)
 
 
 def _expanded(steps: Sequence[model.Step]) -> int:

@@ -41,6 +41,10 @@ class Estimator(Protocol):
         """Seconds the steps take."""
         ...
 
+    def answer(self, step: model.Ask) -> Sequence[model.Step]:
+        """The answer's steps to count: the default's, or the longest's for an upper bound."""
+        ...
+
 
 class Checker(Protocol):
     """How a kind's `check` reports a problem at the value of one of its keys."""
@@ -84,6 +88,9 @@ class Kind(Generic[S]):
     """Seconds the step takes, roughly."""
     texts: Callable[[S], Iterable[str]] = lambda step: ()
     """The step's own texts that are known before the session (rendered ahead)."""
+    advise: Callable[[S], str] = lambda step: ""
+    """A warning about a valid step ('' when there is none): `validate` says it and the
+    script still runs."""
     notes: str = ""
     """More documentation (Markdown), after the summary."""
     examples: tuple[str, ...] = ()
@@ -92,6 +99,11 @@ class Kind(Generic[S]):
 
 # -- checks across keys -----------------------------------------------------------------
 
+CHIME_SECONDS = 1.3
+"""Seconds the chime after a turn takes (0.9), with the coach's echo tail (0.4)."""
+ANSWER_SECONDS = 4.0
+"""Seconds the estimate gives the couple to answer one of the loop's own questions
+("klopt dat?", "is er meer?"): half the coach's 8 s wait, as for an `ask`."""
 MIRROR_DEFAULT_WARN = 10.0
 """Mirror's default warning, in seconds before the end; dropped for turns this short."""
 MAX_EXPANDED_STEPS = 10_000
@@ -112,10 +124,37 @@ def _check_turn(values: dict[str, Any], report: Checker) -> bool:
     return True
 
 
+def _mirror_estimate(step: model.Mirror, est: Estimator) -> float:
+    """Seconds of a mirroring loop: its turns (`_mirror_seconds`), the coach's cues
+    between them and a chime after each turn."""
+    closing = ["mirror_summarize"] if step.rounds > 1 else []
+    closing += [f"mirror_{part}" for part in ("validate", "empathize") if getattr(step, part)]
+    cues = est.spoken((), "mirror_send") + (step.rounds - 1) * (
+        est.spoken((), "mirror_more") + est.spoken((), "mirror_more_go")
+    )
+    cues += step.rounds * (est.spoken((), "mirror_reflect") + est.spoken((), "mirror_check"))
+    cues += sum(est.spoken((), phrase) for phrase in closing)
+    questions = step.rounds + (step.rounds - 1)  # each mirror checked, "is there more?"
+    cues += questions * ANSWER_SECONDS
+    directions = 2 if step.swap else 1
+    turns = (2 * step.rounds + len(closing)) * directions
+    return (
+        est.spoken(step.prompt, "mirror_open")
+        + directions * cues
+        + (directions - 1) * est.spoken((), "mirror_swap")
+        + est.spoken((), "mirror_close")
+        + turns * CHIME_SECONDS
+        + _mirror_seconds(step)
+    )
+
+
 def _mirror_seconds(step: model.Mirror) -> float:
-    """Planned seconds of a mirroring loop's turns (without corrections)."""
-    per_round = step.seconds + (step.mirror_seconds or step.seconds)
-    return per_round * step.rounds * (2 if step.swap else 1)
+    """Planned seconds of a mirroring loop's turns (without corrections): each round a
+    message and a mirror; after more than one message a summary; then the validation
+    and the empathy, each as long as a mirror; all twice with `swap`."""
+    mirror = step.mirror_seconds or step.seconds
+    closing = (step.rounds > 1) + step.validate + step.empathize
+    return ((step.seconds + mirror) * step.rounds + closing * mirror) * (2 if step.swap else 1)
 
 
 def _prepare_mirror(values: dict[str, Any]) -> dict[str, Any]:
@@ -143,6 +182,16 @@ def _check_mirror(values: dict[str, Any], report: Checker) -> bool:
         )
         ok = False
     return ok
+
+
+def _check_ask(values: dict[str, Any], report: Checker) -> bool:
+    default = values.get("default")
+    words = [word for word, _ in values["answers"]]
+    if default is not None and default not in words:
+        listed = ", ".join(f"'{w}'" for w in words)
+        report.problem("default", f"ask 'default' should be one of its answers ({listed})")
+        return False
+    return True
 
 
 def with_pattern(values: dict[str, Any]) -> dict[str, Any]:
@@ -232,11 +281,11 @@ BREATHE_KIND: Kind[model.Breathe] = Kind(
 TURN: Kind[model.Turn] = Kind(
     name="turn",
     model=model.Turn,
-    title="one partner speaks",
-    summary="One partner speaks for at most `seconds`.",
+    title="one partner speaks, or both",
+    summary="One partner (or both, in an open dialogue) speaks for at most `seconds`.",
     forms=("mapping",),
     fields={
-        "speaker": Field("partner", "who speaks: A or B", required=True),
+        "speaker": Field("speaker", "who speaks: A, B, or both (an open dialogue)", required=True),
         "seconds": Field("seconds", "how long the partner may speak", required=True),
         "prompt": Field(
             "text", "what the coach says to open the turn", default="the `turn_open` phrase"
@@ -253,10 +302,29 @@ TURN: Kind[model.Turn] = Kind(
             nullable=True,
             default="only time ends it",
         ),
+        "pace_feedback": Field(
+            "bool", "nudge a partner who talks clearly too fast, this turn", default="the script's"
+        ),
+        "pace_target": Field(
+            "pace", "calm speaking rate for this turn, syllables per second", default="the script's"
+        ),
+        "breathing_pause": Field(
+            "bool", "breathe together when voices rise, in this turn", default="the script's"
+        ),
     },
     check=_check_turn,
-    estimate=lambda step, est: est.spoken(step.prompt, "turn_open") + step.seconds,
+    estimate=lambda step, est: (
+        est.spoken(step.prompt, "turn_open")
+        + step.seconds
+        + CHIME_SECONDS
+        + est.spoken((), "turn_end_both" if step.speaker == "both" else "turn_end")
+    ),
     texts=lambda step: step.prompt,
+    notes=(
+        "With `speaker: both` the couple talk together, timed as one stretch; their talk "
+        "time counts as shared. `pace_feedback`, `pace_target` and `breathing_pause` "
+        "change the script's [settings](#settings) for this turn only."
+    ),
     examples=(
         '- turn: {speaker: A, prompt: "{A}, hoe was je dag?", seconds: 60, warn_before: 10, '
         "end_on_silence: 6}\n"
@@ -264,6 +332,13 @@ TURN: Kind[model.Turn] = Kind(
         "    speaker: B\n"
         '    prompt: ["{B}, wat nam je vandaag mee?", "{B}, vertel eens over jouw dag."]\n'
         "    seconds: 60",
+        "- turn:\n"
+        "    speaker: both\n"
+        '    prompt: "Zoek samen één zin over jullie patroon."\n'
+        "    seconds: 90\n"
+        "    warn_before: 15",
+        '- turn: {speaker: A, prompt: "{A}, vertel heel rustig.", seconds: 60, '
+        "pace_feedback: true, pace_target: 3.2}",
     ),
 )
 
@@ -296,19 +371,30 @@ MIRROR: Kind[model.Mirror] = Kind(
         "prompt": Field(
             "text", "what the coach says to open the loop", default="the `mirror_open` phrase"
         ),
+        "validate": Field(
+            "bool",
+            "the receiver then says what makes sense in it (`mirror_validate`)",
+            default="false",
+        ),
+        "empathize": Field(
+            "bool",
+            "the receiver then names the feeling they imagine (`mirror_empathize`)",
+            default="false",
+        ),
     },
     prepare=_prepare_mirror,
     check=_check_mirror,
-    estimate=lambda step, est: (
-        est.spoken(step.prompt, "mirror_open")
-        + (step.seconds + (step.mirror_seconds or step.seconds))
-        * step.rounds
-        * (2 if step.swap else 1)
-    ),
+    estimate=_mirror_estimate,
     texts=lambda step: step.prompt,
     notes=(
         "The sender gives one message, the receiver says back what they heard, the sender "
-        'confirms or corrects, and the coach asks "is there more?".'
+        'confirms or corrects, and the coach asks "is there more?". When nobody answers '
+        '"klopt dat?", the coach asks once more and then goes on without taking it as a yes. '
+        "After more than one message the receiver sums up; with `validate` the receiver "
+        'then says why it makes sense ("dat is logisch, want ...": understanding, not '
+        'agreeing), with `empathize` names the feeling they imagine ("ik kan me voorstellen '
+        'dat je je ... voelt"). Summary, validation and empathy each get `mirror_seconds`. '
+        "Then, with `swap`, the roles change."
     ),
     examples=(
         "- mirror: {sender: A, receiver: B, seconds: 45, rounds: 2}\n"
@@ -320,6 +406,8 @@ MIRROR: Kind[model.Mirror] = Kind(
         "    corrections: 1\n"
         "    swap: true\n"
         '    prompt: "We gaan spiegelen. {B} begint."',
+        "- mirror: {sender: A, receiver: B, seconds: 60, mirror_seconds: 45, validate: true, "
+        "empathize: true, swap: true}",
     ),
 )
 
@@ -340,16 +428,32 @@ ASK: Kind[model.Ask] = Kind(
         "timeout": Field(
             "seconds", "seconds to wait for an answer, each of the two times", default="8"
         ),
+        "default": Field(
+            "string",
+            "the answer taken when none is heard, said aloud; for a question that needs "
+            "consent, the safe answer",
+            default="the first answer",
+        ),
     },
+    check=_check_ask,
+    advise=lambda step: (
+        ""
+        if step.default is not None
+        else f"ask has no 'default': on silence the coach takes '{step.answers[0][0]}', the "
+        "first answer; name the answer silence should take (for consent, the safe one)"
+    ),
     estimate=lambda step, est: (
-        est.spoken(step.prompt) + est.steps(step.answers[0][1] if step.answers else ())
+        est.spoken(step.prompt) + step.timeout / 2 + est.steps(est.answer(step))
     ),
     texts=lambda step: step.prompt,
     notes=(
         "The coach asks, listens for one of the answer words (and the language's "
         'synonyms: "ja" also hears "jazeker", "klopt", ...), asks once more if nothing '
-        "matched, and then runs that answer's steps. When no answer comes the **first** "
-        "answer is taken.\n\n"
+        "matched, and then runs that answer's steps. When no answer comes, the coach says "
+        "so (`ask_default`) and takes the `default` answer (without one, the first). "
+        "Silence is not consent: where a question asks for it, make the safe answer the "
+        "default. Without a speech recogniser the coach cannot hear an answer: it asks, "
+        "says it will take the default (`ask_unheard`), and does.\n\n"
         "English scripts can use `yes` and `no` as answers: the coach reads YAML with only "
         '`true` and `false` as yes/no values, so `yes:` stays the word "yes".'
     ),
@@ -359,7 +463,8 @@ ASK: Kind[model.Ask] = Kind(
         "    answers:\n"
         '      ja: [{say: "Goed, we gaan door."}]\n'
         '      nee: [{say: "Dan sluiten we af."}]\n'
-        "    timeout: 8",
+        "    timeout: 8\n"
+        "    default: nee",
     ),
 )
 
@@ -372,10 +477,24 @@ REPEAT: Kind[model.Repeat] = Kind(
     fields={
         "times": Field("count", "how many times (1 to 100)", required=True),
         "steps": Field("steps", "the steps to repeat (at least one)", required=True),
+        "swap": Field(
+            "bool", "partners exchange roles A and B on each round after the first", default="false"
+        ),
+        "start": Field(
+            "start",
+            "who takes role A in the first round: A, B, alternate (the other than last "
+            "time) or random",
+            default="A",
+        ),
     },
     check=_check_repeat,
     estimate=lambda step, est: step.times * est.steps(step.steps),
     notes=(
+        "With `swap: true` the partners exchange roles each round: in the second round "
+        "`{A}` and `speaker: A` mean the partner who was B. `start` chooses who takes role "
+        "A in the first round: `A` (as written), `B`, `alternate` (the other partner than "
+        "in this couple's previous session of this script; A the first time) or `random`. "
+        "Without `swap`, `start` sets the roles for every round.\n\n"
         "Steps may nest (an ask inside a repeat inside an ask) up to 12 levels; a script "
         f"may run at most {MAX_EXPANDED_STEPS:,} steps once its repeats are expanded and "
         "plan at most a day."
@@ -386,6 +505,14 @@ REPEAT: Kind[model.Repeat] = Kind(
         "    steps:\n"
         "      - turn: {speaker: A, seconds: 30}\n"
         "      - turn: {speaker: B, seconds: 30}",
+        "- repeat:\n"
+        "    times: 2\n"
+        "    swap: true\n"
+        "    start: alternate\n"
+        "    steps:\n"
+        '      - turn: {speaker: A, prompt: "{A}, wat doe jij als het patroon begint?", '
+        "seconds: 40}\n"
+        '      - turn: {speaker: B, prompt: "{B}, zeg terug wat je hoorde.", seconds: 30}',
     ),
 )
 
@@ -417,20 +544,63 @@ CALIBRATE: Kind[model.Calibrate] = Kind(
     ),
 )
 
-SUMMARY_SECONDS = 20.0
-"""Seconds the spoken summary takes, roughly (a few short sentences)."""
+SUMMARY_SECONDS = {"talk": 10.0, "pauses": 4.0, "pace": 8.0}
+"""Seconds each part of the spoken summary takes, roughly (a sentence or two)."""
 
 SUMMARY: Kind[model.Summary] = Kind(
     name="summary",
     model=model.Summary,
     title="the spoken summary",
-    summary="The coach speaks the session summary (true or {}).",
+    summary="The coach speaks the session summary: true, or which parts to say.",
     forms=("true", "mapping", "null"),
-    shape="true or {}",
+    fields={
+        "talk": Field("bool", "talk time per partner and whether it was even", default="true"),
+        "pauses": Field("bool", "the breathing pauses taken, if any", default="true"),
+        "pace": Field(
+            "bool", "each partner's pace at the end against the start, in words", default="false"
+        ),
+    },
+    shape="true or a mapping with talk, pauses and pace",
     shape_hint="; remove the step to leave the summary out",
-    estimate=lambda step, est: SUMMARY_SECONDS,
-    notes="Talk time per partner, whether it was balanced, breathing pauses taken, pace.",
-    examples=("- summary: true\n- summary: {}",),
+    estimate=lambda step, est: sum(
+        seconds for part, seconds in SUMMARY_SECONDS.items() if getattr(step, part)
+    ),
+    notes=(
+        'Pace is said in plain words ("rustiger dan aan het begin"), never as a number; '
+        "it suits the slowed-down talking, not a check-in. Time in turns of both partners "
+        "is said as shared time."
+    ),
+    examples=("- summary: true\n- summary: {}\n- summary: {talk: true, pace: true}",),
+)
+
+ONBOARDING: Kind[model.Onboarding] = Kind(
+    name="onboarding",
+    model=model.Onboarding,
+    title="a couple's first evening",
+    summary="Said once per couple: who the coach is, when this is not the right help, how to stop.",
+    forms=("true", "text", "empty", "null"),
+    shorthand="text",
+    shape="true or a text",
+    estimate=lambda step, est: (
+        est.spoken(step.text)
+        if step.text
+        else sum(
+            est.spoken((), phrase)
+            for phrase in ("onboarding", "onboarding_safety", "onboarding_commands")
+        )
+    ),
+    texts=lambda step: step.text,
+    notes=(
+        "The first time a couple hears this step, in any script, the coach says the "
+        "`onboarding` and `onboarding_safety` phrases (and, when it can hear them, "
+        "`onboarding_commands`), or the step's own text; the coach remembers that it did "
+        "(see the README) and skips the step on later evenings. A nightly ritual so "
+        "carries the safety pointer on the first evening only."
+    ),
+    examples=(
+        "- onboarding: true\n"
+        '- onboarding: "Welkom bij jullie eerste avond. Ik ben geen therapeut."',
+    ),
 )
 
 END: Kind[model.End] = Kind(
@@ -543,6 +713,7 @@ KINDS: dict[str, Kind[Any]] = {
         REPEAT,
         CALIBRATE,
         SUMMARY,
+        ONBOARDING,
         END,
         RATE,
         RECAP,

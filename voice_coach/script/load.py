@@ -42,6 +42,8 @@ class Checked:
     path: str
     script: model.Script | None
     problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+    """Advice on a valid script (`script.advice`): it still runs."""
     id: str | None = None
     """The script's id when it could be read (even if other things are wrong)."""
     id_line: int = 0
@@ -55,6 +57,8 @@ class Report:
     files: list[Checked] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     """Every problem, in file order, including ids used twice and missing paths."""
+    warnings: list[Problem] = field(default_factory=list)
+    """Advice on valid scripts, in file order."""
 
 
 def load_script(path: str | Path) -> model.Script:
@@ -85,6 +89,9 @@ def check_file(path: str | Path) -> Checked:
         name,
         script if not problems else None,
         problems,
+        sorted(dict.fromkeys(reader.warnings), key=lambda p: (p.line, p.column))
+        if not problems
+        else [],
         reader.id,
         reader.id_line,
         reader.id_column,
@@ -142,6 +149,7 @@ def check_paths(paths: Iterable[str | Path]) -> Report:
                 checked.script = None
         report.files.append(checked)
         report.problems.extend(checked.problems)
+        report.warnings.extend(checked.warnings)
     return report
 
 

@@ -14,6 +14,13 @@ from typing import Literal, TypeAlias
 Partner = Literal["A", "B"]
 """A partner's role in the script; their names fill `{A}` and `{B}` in text."""
 
+Speaker = Literal["A", "B", "both"]
+"""Who speaks in a turn: one partner, or both (an open dialogue timed as one stretch)."""
+
+Start = Literal["A", "B", "alternate", "random"]
+"""Who takes role A in the first round of a repeat: A and B as written, B with the
+roles exchanged, `alternate` the other than last time, `random` either."""
+
 Text: TypeAlias = tuple[str, ...]
 """One or more wordings of the same line; one is picked per run."""
 
@@ -64,9 +71,9 @@ class Breathe:
 
 @dataclass(frozen=True)
 class Turn:
-    """One partner speaks for at most `seconds`."""
+    """One partner (or both) speaks for at most `seconds`."""
 
-    speaker: Partner
+    speaker: Speaker
     seconds: float
     prompt: Text = ()
     """What the coach says to open the turn (may be empty)."""
@@ -74,7 +81,22 @@ class Turn:
     """Seconds before the end at which the coach warns (None: no warning)."""
     end_on_silence: float | None = None
     """Seconds of silence after which the turn ends early (None: only time ends it)."""
+    pace_feedback: bool | None = None
+    """Nudge a fast speaker in this turn (None: the script's setting)."""
+    pace_target: float | None = None
+    """Calm speaking rate for this turn, syllables per second (None: the script's)."""
+    breathing_pause: bool | None = None
+    """Breathe together when voices rise in this turn (None: the script's setting)."""
     line: int = 0
+
+    def overrides(self) -> dict[str, object]:
+        """This turn's own listening settings (those that are not None), by name."""
+        own = {
+            "pace_feedback": self.pace_feedback,
+            "pace_target": self.pace_target,
+            "breathing_pause": self.breathing_pause,
+        }
+        return {name: value for name, value in own.items() if value is not None}
 
 
 @dataclass(frozen=True)
@@ -97,6 +119,11 @@ class Mirror:
     end_on_silence: float | None = 6.0
     prompt: Text = ()
     """What the coach says to open the loop (empty: the language's default)."""
+    validate: bool = False
+    """After the messages, the receiver says what makes sense in them ("dat is logisch,
+    want ...")."""
+    empathize: bool = False
+    """Then the receiver names the feeling they imagine ("ik kan me voorstellen ...")."""
     line: int = 0
 
 
@@ -106,10 +133,21 @@ class Ask:
 
     prompt: Text
     answers: tuple[tuple[str, tuple[Step, ...]], ...]
-    """Ordered (answer word, steps) pairs; the first is the default on no answer."""
+    """Ordered (answer word, steps) pairs."""
     timeout: float = 8.0
     """Seconds to wait for an answer, each of the two times the coach asks."""
+    default: str | None = None
+    """The answer taken when none is heard, said aloud (None: the first answer)."""
     line: int = 0
+
+    @property
+    def fallback(self) -> str:
+        """The answer taken on silence: `default`, or else the first answer."""
+        return self.default if self.default is not None else self.answers[0][0]
+
+    def branch(self, answer: str) -> tuple[Step, ...]:
+        """The steps of `answer`."""
+        return dict(self.answers)[answer]
 
 
 @dataclass(frozen=True)
@@ -118,6 +156,10 @@ class Repeat:
 
     times: int
     steps: tuple[Step, ...]
+    swap: bool = False
+    """Partners exchange roles A and B on each round after the first."""
+    start: Start = "A"
+    """Who takes role A in the first round (see `Start`)."""
     line: int = 0
 
 
@@ -134,6 +176,21 @@ class Calibrate:
 class Summary:
     """The coach speaks the session summary: talk time per partner, pauses, pace."""
 
+    talk: bool = True
+    """Talk time per partner and whether it was even."""
+    pauses: bool = True
+    """Breathing pauses taken (said only when there were any)."""
+    pace: bool = False
+    """Each partner's pace at the end against the start, in words."""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """A couple's first evening: who the coach is and when to stop, said once per couple."""
+
+    text: Text = ()
+    """The script's own words (empty: the language's onboarding phrases)."""
     line: int = 0
 
 
@@ -173,22 +230,19 @@ class Recap:
 
 
 Step: TypeAlias = (
-    Say | Pause | Breathe | Turn | Mirror | Ask | Repeat | Calibrate | Summary | End | Rate | Recap
-)
-
-STEP_KINDS: tuple[str, ...] = (
-    "say",
-    "pause",
-    "breathe",
-    "turn",
-    "mirror",
-    "ask",
-    "repeat",
-    "calibrate",
-    "summary",
-    "end",
-    "rate",
-    "recap",
+    Say
+    | Pause
+    | Breathe
+    | Turn
+    | Mirror
+    | Ask
+    | Repeat
+    | Calibrate
+    | Summary
+    | Onboarding
+    | End
+    | Rate
+    | Recap
 )
 
 

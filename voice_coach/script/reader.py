@@ -16,7 +16,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from voice_coach.lang import PHRASES, SUPPORTED
-from voice_coach.script import estimate, model, rules
+from voice_coach.script import advice, estimate, model, rules
 from voice_coach.script.errors import Problem
 from voice_coach.script.kinds import (
     KINDS,
@@ -102,6 +102,12 @@ class Reader:
     def __init__(self, path: str) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        """Advice on a valid script (`script.advice`)."""
+        self.spoken: list[advice.Spoken] = []
+        """Every wording the coach may speak, with its place."""
+        self.step_columns: dict[int, int] = {}
+        """Column of the step starting on each line."""
         self.budget = MAX_VISITS
         self.constructor = SafeLoader12("")
         self.id: str | None = None
@@ -115,6 +121,9 @@ class Reader:
         self.problems.append(Problem(self.path, line, column, message))
         if len(self.problems) > 4 * MAX_PROBLEMS:
             raise Stopped
+
+    def warn(self, line: int, column: int, message: str) -> None:
+        self.warnings.append(Problem(self.path, line, column, message, warning=True))
 
     def tick(self, node: Node) -> None:
         self.budget -= 1
@@ -240,7 +249,7 @@ class Reader:
             return self.text(node, label, rules.STEP_PLACEHOLDERS)
         if kind == "names":
             return self.names(node, label)
-        if kind in ("string", "id", "language", "partner", "pattern"):
+        if kind in ("string", "id", "language", "pattern", *rules.WORD_CHOICES):
             return self.word(kind, node, label)
         if kind == "steps":
             return self.steps(node, label, nested, allow_empty=False)
@@ -315,8 +324,10 @@ class Reader:
         if kind == "language" and value not in SUPPORTED:
             self.report(node, f"unsupported language '{value}'{_suggest(value, SUPPORTED)}")
             return _BAD
-        if kind == "partner" and value not in rules.PARTNERS:
-            self.report(node, f"{label} should be A or B, found {_found(node)}")
+        choices = rules.WORD_CHOICES.get(kind)
+        if choices is not None and value not in choices:
+            listed = ", ".join(choices[:-1]) + f" or {choices[-1]}"
+            self.report(node, f"{label} should be {listed}, found {_found(node)}")
             return _BAD
         if kind == "pattern" and value not in rules.BREATHING_PATTERNS:
             patterns = rules.BREATHING_PATTERNS
@@ -349,6 +360,8 @@ class Reader:
                 return _BAD
             if not self.placeholders(item, value, label, allowed):
                 return _BAD
+            line, column = _where(item)
+            self.spoken.append(advice.Spoken(line, column, value))
             if len(value) > MAX_TEXT_CHARS:
                 self.report(
                     item,
@@ -456,7 +469,9 @@ class Reader:
                     f"{_suggest(name, kind.fields or [kind.name])}",
                 )
         key, value = pairs[kind.name]
-        built = self.build(kind, key, value, _where(node)[0], nested)
+        line, column = _where(node)
+        self.step_columns.setdefault(line, column)
+        built = self.build(kind, key, value, line, nested)
         return built if ok else _BAD
 
     def build(
@@ -472,6 +487,9 @@ class Reader:
         if kind.check is not None and not kind.check(values, _StepChecker(self, node)):
             return _BAD
         step: model.Step = kind.model(line=line, **values)
+        said = kind.advise(step)
+        if said:
+            self.warn(*_where(key), said)
         return step
 
     def step_values(
@@ -605,11 +623,22 @@ class Reader:
         if not self.bounded(values["steps"], self.value_node(tree, "steps")):
             return None
         voice = values.pop("voice", None) or {}
-        return model.Script(
+        script = model.Script(
             rate=voice.get("rate", model.Script.rate),
             path=self.path,
             **values,
         )
+        self.advise(script, tree)
+        return script
+
+    def advise(self, script: model.Script, tree: MappingNode) -> None:
+        """Warnings about the whole script: long lines, a long opening, a length promise."""
+        found = advice.long_lines(self.spoken, script.rate)
+        found += advice.opening(script, self.step_columns)
+        if script.description:
+            found += advice.promise(script, *_where(self.value_node(tree, "description")))
+        for item in found:
+            self.warn(item.line, item.column, item.message)
 
     def bounded(self, steps: tuple[model.Step, ...], node: Node) -> bool:
         """Whether the whole script stays within the step and length limits (reported)."""

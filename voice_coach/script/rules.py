@@ -17,6 +17,19 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARTNERS = ("A", "B")
 """The two roles; their names fill {A} and {B}."""
 
+SPEAKERS = (*PARTNERS, "both")
+"""Who may speak in a turn: a partner, or both together."""
+
+STARTS = (*PARTNERS, "alternate", "random")
+"""Who takes role A in a repeat's first round."""
+
+WORD_CHOICES: dict[str, tuple[str, ...]] = {
+    "partner": PARTNERS,
+    "speaker": SPEAKERS,
+    "start": STARTS,
+}
+"""Field kinds whose value is one word of a fixed list."""
+
 EXTENSION_PREFIX = "x-"
 """Top-level keys starting with this are ignored: a place for YAML anchors (&name)."""
 
@@ -79,7 +92,8 @@ class Field:
 
     `kind` is a key of NUMBERS or one of: bool, text (a string or a list of
     strings), names (spoken names: a string or a list, no placeholders), string, id,
-    language, partner, pattern, scale, steps, answers, voice, settings, phrases, breathe.
+    language, a key of WORD_CHOICES (partner, speaker, start), pattern, scale, steps,
+    answers, voice, settings, phrases, breathe.
     """
 
     kind: str

@@ -73,7 +73,7 @@ def _field(rule: rules.Field) -> dict[str, Any]:
         "string": {"type": "string", "pattern": r"\S"},
         "id": {"type": "string", "pattern": rules.ID_PATTERN.pattern},
         "language": {"enum": list(SUPPORTED)},
-        "partner": {"enum": list(rules.PARTNERS)},
+        **{name: {"enum": list(words)} for name, words in rules.WORD_CHOICES.items()},
         "pattern": {"enum": list(rules.BREATHING_PATTERNS)},
         "scale": {"enum": list(rules.SCALES)},
     }

@@ -24,6 +24,7 @@ from voice_coach.config import Config, data_dir
 from voice_coach.engine import events as ev
 from voice_coach.engine.audio_io import BLOCK, AudioIO
 from voice_coach.engine.build import Ports, audio_session
+from voice_coach.engine.couple import load_record
 from voice_coach.engine.events import EndReason
 from voice_coach.engine.history import Recent
 from voice_coach.engine.io import Heard, InputEnded, ListenRequest, TurnState
@@ -408,8 +409,18 @@ class Server:
                 interrupt=self._pause_on_wake,
             )
             history = self.parts.history_for(began)
+            wake = wake_name(self._lines, self._wake_id, getattr(self.parts.wake, "phrase", ""))
             session, _ = audio_session(
-                script, self.config.listen, ports, self.mode, log, self._names(), self.seed, history
+                script,
+                self.config.listen,
+                ports,
+                self.mode,
+                log,
+                self._names(),
+                self.seed,
+                history,
+                couple=load_record() if self.mode == "live" else None,
+                wake=wake,
             )
             reason = session.run()
         except Exception:  # one bad session must not end the evening
