@@ -63,6 +63,7 @@ fmt: install-test
 	$(BIN)/ruff check --fix voice_coach tests bench
 
 bench: install-test
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -1,204 +1,273 @@
-"""Figures for the listeners: speed, raised-voice latency, false detections, pace error.
+"""The listeners on the generated evaluation set, next to their peers, as one table.
 
-Run from the checkout root: `python bench/listen.py` (about a minute on one core).
-Speech is generated with tests/speechgen.py (espeak-ng).
+Run from the checkout root: `python -m bench listen` (a few minutes on one core;
+`python bench/listen.py --quick`: ten minutes of calm talk, not an hour). The set is
+tests/listen_eval.py: rises of +6/+8/+10/+14 dB near and far by either partner,
+the confounders, calm talk with a fan and a TV, pace runs of espeak-ng and Piper
+voices; the peers are in bench/_peers.py (Praat's syllable nuclei by de Jong &
+Wempe, a plain loudness rule, webrtcvad; `pip install -e '.[bench]'`, which `make
+bench` does). Every figure is re-measured on every run.
+
+Measured on the build machine (2 shared cores), branch `listen`, before -> after:
+  rises of +8 dB or more caught       12/12 -> 12/12; worst latency 3.32 s -> 1.25 s
+  rises of +6 dB caught                 2/4 -> 4/4
+  false alarms on 16 confounders       8/16 -> 0/16 (loudness rule 10/16)
+  calm talk with a fan and a TV         0 -> 0 in an hour per microphone
+  rise to the coach's first word        median 2.43 -> 2.11 s; worst 2.82 -> 7.65 s
+                                        (one run: Piper +8 dB far in a first turn)
+  pace error, clean / fan / TV          3.0 / 3.1 / 11.6 % -> 4.6 / 4.5 / 9.0 %
+                                        (Praat 10.0 / 10.1 / 17.3 %); Piper bias
+                                        -4.9 % -> -0.6 %
+  frame F1, quiet room                  0.941 -> 0.971 (webrtcvad 0.925)
+  cost                                  12.7 -> 14.2 ms of CPU per second of audio
 """
 
 from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import tests.listen_eval as ev
 import tests.speechgen as gen
+from bench import _peers as peers
 from voice_coach.config import ListenSettings
-from voice_coach.listen.listener import Hearing, Listener
+from voice_coach.listen.listener import Listener
 
-BLOCK = 480
+BLOCK = ev.BLOCK
 
 
-def hear(samples: np.ndarray) -> list[Hearing]:
-    """Every 30 ms block through a fresh Listener."""
-    listener = Listener(ListenSettings())
+def _rule_detections(case: ev.Case) -> list[float]:
+    rule = peers.LoudnessRule()
+    n = len(case.samples) // BLOCK
     return [
-        listener.hear(samples[i : i + BLOCK]) for i in range(0, len(samples) - BLOCK + 1, BLOCK)
+        i * BLOCK / gen.RATE
+        for i in range(n)
+        if rule.hear(case.samples[i * BLOCK : (i + 1) * BLOCK])
     ]
 
 
-def detections(samples: np.ndarray) -> list[float]:
-    """Seconds at which a raised voice was detected."""
-    return [i * BLOCK / gen.RATE for i, h in enumerate(hear(samples)) if h.raised_over_db]
+def _latencies(
+    cases: list[ev.Case], detect: Callable[[ev.Case], list[float]]
+) -> list[ev.RiseResult]:
+    return [ev.RiseResult(case, detect(case)) for case in cases]
 
 
-def long_calm(minutes: float) -> gen.Scene:
-    """Calm talk in English and Dutch, with a fan, a TV and bangs along the way."""
-    scene = gen.Scene()
-    turn = 0
-    while scene.seconds < minutes * 60:
-        language = "en" if (turn // 20) % 2 == 0 else "nl"
-        gen.dialogue(10, -26.0, language=language, scene=scene, offset=turn)
-        turn += 10
-        scene.silence(1.0)
-    gen.room(scene)
-    third = scene.seconds / 3
-    fan = gen.fan(third, -45.0)
-    scene.mix(fan, third)
-    scene.mix(gen.tv(third, -48.0), 2 * third)
-    for at in np.arange(20.0, scene.seconds, 45.0):
-        scene.mix(gen.bang(-3.0), float(at))
-    return scene
+def _fmt_rises(results: list[ev.RiseResult]) -> str:
+    lags = [r.latency for r in results if r.latency is not None]
+    early = sum(1 for r in results if r.early)
+    text = f"{len(lags)}/{len(results)}"
+    if lags:
+        text += f", {np.median(lags):.2f}/{max(lags):.2f} s"
+    if early:
+        text += f", {early} early"
+    return text
 
 
-def _measured_and_true_pace(utterances: list[gen.Utterance]) -> tuple[float, float]:
-    """(measured, true) syllables per second of speech over the utterances in a room."""
-    scene = gen.Scene()
-    for u in utterances:
-        scene.say(u, -26.0, 0.6)
-    gen.room(scene)
-    listener = Listener(ListenSettings())
-    for i in range(0, len(scene.samples) - BLOCK + 1, BLOCK):
-        listener.hear(scene.samples[i : i + BLOCK])
-    measured = listener.pace.total_nuclei / listener.pace.total_speech_seconds
-    true = sum(u.syllables for u in utterances) / sum(u.seconds for u in utterances)
-    return measured, true
+LEVEL_ONLY = {
+    "level only 8 dB": {"pitch_bonus_db": 0.0, "level_only_db": 0.0},
+    "level only 11 dB": {"pitch_bonus_db": 0.0, "level_only_db": 3.0},
+}
+"""Our detector without the pitch cue, at the threshold that catches +8 dB rises and at
+the one that ignores a partner leaning in: what the pitch cue earns."""
 
 
-def piper_pace() -> None:
-    """Pace error on the Piper joe voice (more natural prosody than espeak-ng)."""
-    for scale in (0.8, 1.0, 1.6):
-        utterances = [gen.piper_joe(t, scale) for t, _ in gen.SENTENCES["en"]]
-        measured, true = _measured_and_true_pace(utterances)
-        print(
-            f"  Piper joe length_scale {scale}: true {true:.2f}, measured {measured:.2f} "
-            f"syllables/s ({measured / true - 1:+.0%})"
-        )
+def rise_table(ears: dict[str, ev.Ear]) -> None:
+    cases = ev.rise_set()
+    columns = {name: _latencies(cases, ear.detections) for name, ear in ears.items()}
+    columns["loudness rule"] = _latencies(cases, _rule_detections)
+    print("Rises (caught/cases, median/worst latency from the start of the rise):")
+    print(f"  {'rise':14s} " + " ".join(f"{name:24s}" for name in columns))
+    for rise in ev.RISES_DB:
+        for distance in (*ev.DISTANCES, "all"):
+            pick = [
+                i
+                for i, c in enumerate(cases)
+                if c.rise_db == rise and distance in (c.distance, "all")
+            ]
+            label = f"+{rise:.0f} dB {distance}"
+            row = " ".join(f"{_fmt_rises([col[i] for i in pick]):24s}" for col in columns.values())
+            print(f"  {label:14s} {row}")
+    ours = columns["ours"]
+    missed = [r.case.name for r in ours if r.latency is None and r.case.rise_db >= 8]
+    if missed:
+        print(f"  ours missed at +8 dB or more: {'; '.join(missed)}")
 
 
-def speed() -> None:
-    scene = long_calm(2.0)
-    start = time.process_time()
-    hear(scene.samples)
-    cpu = time.process_time() - start
-    print(
-        f"speed: {scene.seconds / cpu:.0f} s of audio per CPU second "
-        f"({scene.seconds:.0f} s in {cpu:.2f} s)"
-    )
+def confounder_table(ears: dict[str, ev.Ear]) -> None:
+    cases = ev.confounder_set()
+    print("False alarms per confounder (cases with a detection, near + far):")
+    names = [*ears, "loudness rule"]
+    print(f"  {'confounder':26s} " + " ".join(f"{name:17s}" for name in names))
+    totals = dict.fromkeys(names, 0)
+    for name in ev.CONFOUNDERS:
+        pick = [c for c in cases if c.name.startswith(name)]
+        row = []
+        for column in names:
+            detect = _rule_detections if column == "loudness rule" else ears[column].detections
+            alarms = sum(1 for c in pick if detect(c))
+            totals[column] += alarms
+            row.append(f"{alarms}/{len(pick):<15d}")
+        print(f"  {name:26s} " + " ".join(row))
+    print(f"  {'all':26s} " + " ".join(f"{totals[c]}/{len(cases):<15d}" for c in names))
 
 
-def latency() -> None:
+def first_word_table() -> None:
+    """From the start of a rise to the coach's first word, in simulated sessions."""
+    from tests.engine_support import events_of, place, run, script_of, silence
+    from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
+    from voice_coach.script.model import Settings, Turn
+
     lags: list[float] = []
-    misses = 0
-    extra = 0
-    for language in ("en", "nl"):
-        for rise in (10.0, 12.0):
-            for setting in ("near", "far", "fan", "tv"):
-                scene = gen.room(gen.escalation(rise_db=rise, language=language))
-                if setting == "far":
-                    scene = gen.far(scene)
-                elif setting == "fan":
-                    scene.mix(gen.fan(scene.seconds, -45.0))
-                elif setting == "tv":
-                    scene.mix(gen.tv(scene.seconds, -48.0))
-                found = [t for t in detections(scene.samples) if t > scene.marks["rise"]]
-                if not found:
-                    misses += 1
-                    print(f"  missed: {language} +{rise:.0f} dB {setting}")
+    for distance in ev.DISTANCES:
+        for n, rise in enumerate((8.0, 10.0, 14.0)):
+            for partner in ("A", "B"):
+                language = ("en", "nl")[(n + (partner == "B")) % 2]
+                case = ev.turn_rise(rise, distance, partner, language)  # type: ignore[arg-type]
+                turn = Turn(partner, 240, ("{A}, vertel.",), end_on_silence=8)  # type: ignore[arg-type]
+                script = script_of(turn, settings=Settings(pace_feedback=False))
+                _, log, _, _ = run(script, silence(120))
+                start = float(events_of(log, "turn_started")[0]["t"]) + 0.5
+                audio = AudioChunk(case.samples, LISTEN_RATE)
+                mic = place(silence(start + case.seconds + 30), audio, start)
+                _, log, _, _ = run(script, mic)
+                raised = events_of(log, "raised_voice")
+                assert case.rise is not None
+                if not raised:
+                    print(f"  no breathing pause: {case.name}")
                     continue
-                lags.append(found[0] - scene.marks["rise"])
-                extra += len(found) - 1
-    lag = np.array(lags)
+                said = [e["t"] for e in events_of(log, "said") if e["t"] >= raised[0]["t"]]
+                lags.append(min(said) - (start + case.rise[0]))
     print(
-        f"raised-voice latency over {len(lags) + misses} escalations (+10/+12 dB, en/nl, "
-        f"near/far/fan/TV): median {np.median(lag):.2f} s, max {lag.max():.2f} s, "
-        f"missed {misses}, repeated detections within one escalation {extra}"
+        f"From the start of a rise to the coach's first word (simulated sessions, +8/+10/+14 dB, "
+        f"near and far, A and B; {len(lags)} runs): median {np.median(lags):.2f} s, "
+        f"worst {max(lags):.2f} s"
     )
 
 
-def false_detections() -> None:
-    scene = long_calm(10.0)
-    found = detections(scene.samples)
-    print(
-        f"false detections over {scene.seconds / 60:.1f} min of calm talk "
-        f"(fan, TV, a bang every 45 s): {len(found)} {found if found else ''}"
-    )
+def calm_table(ear: ev.Ear, minutes: float) -> None:
+    print(f"False alarms over calm talk with a fan and a TV ({minutes:g} min per microphone):")
+    for distance, language in (("near", "en"), ("far", "nl")):
+        case = ev.calm_case(distance, language, minutes, seed=3)
+        ours = ear.detections(case)
+        rule = _rule_detections(case)
+        print(f"  {distance}: ours {len(ours)}, loudness rule {len(rule)}")
 
 
-def pace_error() -> None:
-    errors: list[float] = []
-    for language, voices in (("en", ("en", "en+f3")), ("nl", ("nl", "nl+f2"))):
-        for voice in voices:
-            for wpm in (90, 120, 160, 200, 240):
-                utterances = [gen.espeak(t, voice, wpm) for t, _ in gen.SENTENCES[language]]
-                measured, true = _measured_and_true_pace(utterances)
-                errors.append(measured / true - 1)
+PACE_VOICES = (("en", (120, 160, 220)), ("en+f3", (120, 160, 220)), ("nl", (120, 160, 220)))
+PACE_VOICES += (("nl+f2", (120, 160, 220)), ("piper", (110, 160, 200)))
+
+
+def pace_table() -> None:
+    praat = peers.praat_available()
+    print("Pace error (|measured / true - 1|: mean, worst; bias) per condition:")
+    print(f"  {'condition':16s} {'ours':26s} {'Praat de Jong & Wempe':26s}")
+    for condition in ev.PACE_CONDITIONS:
+        for family in ("espeak", "piper", "all"):
+            ours: list[float] = []
+            theirs: list[float] = []
+            for voice, speeds in PACE_VOICES:
+                if family != "all" and (voice == "piper") != (family == "piper"):
+                    continue
+                for wpm in speeds:
+                    run = ev.pace_run(voice, wpm, condition)
+                    ours.append(ev.measured_pace(run) / run.true_sps - 1)
+                    if praat:
+                        theirs.append(peers.praat_pace(run.samples) / run.true_sps - 1)
+            label = f"{condition} {family}"
+            print(f"  {label:16s} {_fmt_err(ours):26s} {_fmt_err(theirs) if praat else '-':26s}")
+    if not praat:
+        print("  (Praat: pip install praat-parselmouth)")
+
+
+def _fmt_err(errors: list[float]) -> str:
     err = np.abs(errors)
-    print(
-        f"pace error over {len(errors)} runs (espeak en/nl, 2 voices each, 90-240 wpm): "
-        f"mean {np.mean(err):.1%}, max {err.max():.1%}, bias {np.mean(errors):+.1%}"
-    )
+    return f"{err.mean():.1%}, {err.max():.1%}; {np.mean(errors):+.1%}"
 
 
-def vad_comparison() -> None:
-    """Frame accuracy of our energy detector against webrtcvad, if it is installed."""
-    try:
-        import webrtcvad
-    except ImportError:
-        print("vad comparison: webrtcvad not installed (pip install webrtcvad-wheels)")
-        return
+def vad_table() -> None:
+    """Frame F1 of speech/silence per 30 ms block against the true sentence spans."""
     base = gen.Scene().silence(2.0)
     for i, (text, _) in enumerate(gen.SENTENCES["en"] + gen.SENTENCES["nl"]):
-        voice = ("en", "en+f3", "nl", "nl+f2")[(i % 2) + (2 if i >= 6 else 0)]
-        base.say(gen.espeak(text, voice), -26.0 + (i % 3), 1.5)
-    said = np.zeros(len(base.samples) // BLOCK, bool)
+        voice = ("piper", "en+f3", "nl", "nl+f2")[(i % 2) + (2 if i >= 6 else 0)]
+        base.say(gen.voiced(voice, text), -26.0 + (i % 3), 1.5)
+    n = len(base.samples) // BLOCK
+    centre = (np.arange(n) + 0.5) * BLOCK / gen.RATE
+    said = np.zeros(n, bool)
     for start, end in base.speech:
-        said[round(start * gen.RATE / BLOCK) : round(end * gen.RATE / BLOCK)] = True
-    pause = ~said & ~np.convolve(said, np.ones(13), "full")[: len(said)].astype(bool)
-    pause[:34] = False
-    settings = {
+        said |= (centre >= start) & (centre < end)
+    scenes = {
         "quiet room": gen.room(gen.Scene(base.samples.copy())),
         "fan -42 dBFS": gen.Scene(base.samples.copy()).mix(gen.fan(base.seconds, -42.0)),
         "TV -45 dBFS": gen.room(gen.Scene(base.samples.copy())).mix(gen.tv(base.seconds, -45.0)),
-        "TV -50 dBFS": gen.room(gen.Scene(base.samples.copy())).mix(gen.tv(base.seconds, -50.0)),
         "far microphone": gen.far(gen.room(gen.Scene(base.samples.copy()))),
     }
-    for name, scene in settings.items():
-        ours = np.array([h.is_speech for h in hear(scene.samples)])
-        row = [f"ours {_score(ours, said, pause)}"]
+    print("Speech/silence per 30 ms block, frame F1 against the true sentences:")
+    print(f"  {'scene':16s} {'ours':8s} {'webrtcvad 1':12s} {'webrtcvad 3':12s}")
+    for name, scene in scenes.items():
+        row = [_f1(_our_speech(scene.samples), said)]
         for mode in (1, 3):
-            vad = webrtcvad.Vad(mode)
-            pcm = (np.clip(scene.samples, -1, 1) * 32767).astype("<i2")
-            raw = np.array(
-                [
-                    vad.is_speech(pcm[i : i + BLOCK].tobytes(), gen.RATE)
-                    for i in range(0, len(pcm) - BLOCK + 1, BLOCK)
-                ]
-            )
-            # The same 0.3 s hangover as ours, for a fair comparison.
-            held = np.convolve(raw, np.ones(11), "full")[: len(raw)] > 0
-            row.append(f"webrtc mode {mode} {_score(held, said, pause)}")
-        print(f"  {name:15s} " + "; ".join(row))
+            theirs = peers.webrtc_speech(scene.samples, mode, 0.3)
+            row.append("-" if theirs is None else _f1(theirs, said))
+        print(f"  {name:16s} {row[0]:8s} {row[1]:12s} {row[2]:12s}")
 
 
-def _score(heard: np.ndarray, said: np.ndarray, pause: np.ndarray) -> str:
-    n = min(len(heard), len(said))
-    speech = float(heard[:n][said[:n]].mean())
-    silence = float((~heard[:n][pause[:n]]).mean())
-    return f"speech found {speech:.0%}, pauses found {silence:.0%}"
+def _our_speech(samples: np.ndarray) -> np.ndarray:
+    listener = Listener(ListenSettings())
+    heard = [
+        listener.hear(samples[i : i + BLOCK]) for i in range(0, len(samples) - BLOCK + 1, BLOCK)
+    ]
+    return np.array([h.is_speech for h in heard])
 
 
-def main() -> None:
-    """Print the figures."""
-    speed()
-    pace_error()
-    piper_pace()
-    latency()
-    false_detections()
-    print("speech/silence per 30 ms block (espeak en+nl, 1.5 s pauses):")
-    vad_comparison()
+def _f1(heard: np.ndarray, said: np.ndarray) -> str:
+    m = min(len(heard), len(said))
+    heard, said = heard[:m], said[:m]
+    tp = float(np.sum(heard & said))
+    precision = tp / max(1.0, float(heard.sum()))
+    recall = tp / max(1.0, float(said.sum()))
+    return f"{2 * precision * recall / max(1e-9, precision + recall):.3f}"
+
+
+def cost_table() -> None:
+    case = ev.calm_case("near", "en", 2.0, seed=5)
+    n = len(case.samples) // BLOCK
+    start = time.process_time()
+    listener = Listener(ListenSettings())
+    for i in range(n):
+        listener.hear(case.samples[i * BLOCK : (i + 1) * BLOCK])
+    ours = time.process_time() - start
+    start = time.process_time()
+    _rule_detections(case)
+    rule = time.process_time() - start
+    print("Cost (CPU seconds per second of audio, this machine):")
+    per_s = 1000 / case.seconds
+    print(f"  ours {ours * per_s:.1f} ms/s; loudness rule {rule * per_s:.2f} ms/s", end="")
+    if peers.praat_available():
+        start = time.process_time()
+        peers.praat_pace(case.samples)
+        praat = time.process_time() - start
+        print(f"; Praat syllable nuclei {praat / case.seconds * 1000:.1f} ms/s (pace only)")
+    else:
+        print()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the table."""
+    argv = sys.argv[1:] if argv is None else argv
+    ears = {"ours": ev.Ear(), **{name: ev.Ear(detector=kw) for name, kw in LEVEL_ONLY.items()}}
+    rise_table(ears)
+    confounder_table(ears)
+    first_word_table()
+    calm_table(ears["ours"], 10.0 if "--quick" in argv else 60.0)
+    pace_table()
+    vad_table()
+    cost_table()
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ SLOW_MODULES: dict[str, str] = {
     "test_voice_cache": "the real Piper voice",
     "test_serve_evening": "whole evenings through the real wake-word model",
     "test_serve_wake": "the real wake-word model on generated speech",
+    "test_listen_eval": "the whole generated evaluation set of the listeners",
 }
 """Test modules that need a real model or long audio: all `slow`. Tests elsewhere that
 do are marked `@pytest.mark.slow` one by one; `make check` leaves both out."""

@@ -15,6 +15,8 @@ import tests.speechgen as gen
 from voice_coach.audio.chunk import AudioChunk, resample
 from voice_coach.audio.wav import write_wav
 from voice_coach.cli import main
+from voice_coach.listen.analysis import TRACE_POINTS, TraceBuilder, analyze
+from voice_coach.listen.plot import time_ticks
 
 
 @pytest.fixture(scope="session")
@@ -160,3 +162,40 @@ def test_missing_file_is_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert main(["analyze", str(tmp_path / "gone.wav")]) == 1
     err = capsys.readouterr().err.strip()
     assert "gone.wav" in err and "cannot read" in err and "\n" not in err
+
+
+def test_a_raised_stretch_ends_where_the_raised_speech_ends() -> None:
+    # 18 s of raised voices, then 80 s of an empty room, then calm talk again.
+    scene = gen.dialogue(10, -26.0)
+    rise = scene.seconds
+    gen.dialogue(7, -14.0, scene=scene, offset=10, semitones=3.6)
+    end_rise = scene.seconds
+    scene.silence(80.0)
+    gen.room(gen.dialogue(4, -26.0, scene=scene, offset=17))
+    result = analyze(AudioChunk(scene.samples, gen.RATE))
+    (stretch,) = result.raised
+    assert rise <= stretch.start_s <= rise + 2.0
+    assert end_rise - 3.0 <= stretch.end_s <= end_rise + 0.5
+    trace = result.trace
+    assert trace is not None
+    silent = (trace.times_s > end_rise + 1.0) & (trace.times_s < end_rise + 79.0)
+    assert np.isnan(trace.speech_level_dbfs[silent]).all()  # no level held over the silence
+
+
+def test_time_ticks_fall_on_round_minutes() -> None:
+    assert time_ticks(45.0) == [0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 30.0, 35.0, 40.0, 45.0]
+    assert time_ticks(98.0) == [0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0]
+    for duration in (130.0, 17 * 60 + 5, 3 * 3600 + 7):
+        ticks = time_ticks(duration)
+        assert 3 <= len(ticks) <= 12 and all(t % 60 == 0 for t in ticks)
+
+
+def test_the_trace_for_the_picture_stays_bounded() -> None:
+    trace = TraceBuilder()
+    blocks = 3 * 3600 * 33  # three hours of 30 ms blocks
+    for i in range(blocks):
+        trace.add(i * 0.03, -40.0 + i % 7, float("nan"), i % 2 == 0, 4.0)
+    done = trace.done()
+    assert len(done.times_s) <= 2 * TRACE_POINTS
+    assert done.step_s * len(done.times_s) >= blocks * 0.03 - done.step_s
+    assert done.band_dbfs.max() == -34.0 and done.is_speech.all()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from voice_coach.listen.gates import BreathGate, PaceGate, SilenceGate
+from voice_coach.listen.gates import RAISE_WAIT_FOR_BREATH, BreathGate, PaceGate, SilenceGate
 
 BLOCK = 0.03
 
@@ -23,10 +23,11 @@ def test_a_raise_waits_for_a_breath() -> None:
     assert gate.pending_db is None
 
 
-def test_a_raise_in_unbroken_speech_is_named_after_two_seconds() -> None:
+def test_a_raise_in_unbroken_speech_is_named_after_the_wait() -> None:
     gate = BreathGate()
+    assert gate.wait_s == RAISE_WAIT_FOR_BREATH == 1.2
     fired = _feed_breath(gate, [(0.0, 11.0)] + [(0.0, None)] * 100)
-    assert fired == [2.04]  # the detection block, then 2.0 s more
+    assert fired == [1.23]  # the detection block, then 1.2 s more
 
 
 def test_a_later_detection_restarts_the_wait_and_carries_its_level() -> None:

@@ -9,7 +9,9 @@ from voice_coach.listen.baseline import Baseline
 from voice_coach.listen.level import NoiseFloor, band_dbfs, rms_dbfs
 from voice_coach.listen.listener import Listener
 from voice_coach.listen.pace import PaceMeter
-from voice_coach.listen.raised import RaisedVoiceDetector, Reference
+from voice_coach.listen.pitch import PitchTracker, semitones
+from voice_coach.listen.raised import RaisedVoiceDetector, Reference, voices
+from voice_coach.listen.room import Room
 from voice_coach.listen.vad import SpeechDetector
 
 RATE = 16_000
@@ -89,54 +91,137 @@ def test_calibration_replaces_the_baseline_and_needs_enough_speech() -> None:
     assert baseline.end_calibration() == -35.0
 
 
-CALM = Reference(-30.0, -30.0)
+CALM = Reference(-30.0, -30.0, (120.0,))
+"""A calm voice: -30 dBFS at 120 Hz."""
 
 
-def feed(detector: RaisedVoiceDetector, levels: list[float]) -> list[float]:
-    """Detections (dB over -30 dBFS) with the block index they came on."""
+def hz(semitones: float) -> float:
+    """The calm pitch raised by `semitones`."""
+    return 120.0 * 2 ** (semitones / 12)
+
+
+def feed(
+    detector: RaisedVoiceDetector, levels: list[float], pitch: float | None = 120.0
+) -> list[int]:
+    """The indices of the blocks (levels in dBFS, voiced at `pitch`) that detect a raise."""
     return [
         i
         for i, level in enumerate(levels)
-        if detector.update(level, BLOCK, True, CALM).detected_db is not None
+        if detector.update(level, BLOCK, True, CALM, pitch).detected_db is not None
     ]
 
 
-def test_raise_needs_about_a_second_of_raised_speech() -> None:
-    detector = RaisedVoiceDetector(BLOCK, threshold_db=8.0, sustain_seconds=1.0)
-    hits = feed(detector, [-30.0] * 100 + [-20.0] * 100)
-    assert len(hits) == 1
-    assert 0.5 <= (hits[0] - 100) * BLOCK <= 1.2
+def raise_of(db: float, semitones: float, blocks: int = 100) -> list[int]:
+    """Detections when a calm voice gets `db` louder and `semitones` higher."""
+    detector = RaisedVoiceDetector(BLOCK)
+    feed(detector, [-30.0] * 100)
+    return feed(detector, [-30.0 + db] * blocks, hz(semitones))
 
 
-def test_bang_and_short_laugh_are_no_raise() -> None:
-    detector = RaisedVoiceDetector(BLOCK, threshold_db=8.0, sustain_seconds=1.0)
-    bang = [-30.0] * 100 + [0.0] * 4 + [-30.0] * 100
-    laugh = [-30.0] * 100 + [-15.0] * 15 + [-30.0] * 100
-    assert feed(detector, bang + laugh) == []
+def test_a_raise_louder_and_higher_is_caught_within_a_second() -> None:
+    for db, tones in ((8.0, 2.4), (10.0, 3.0), (14.0, 4.2)):
+        hits = raise_of(db, tones)
+        assert len(hits) == 1, (db, tones)
+        assert 0.3 <= hits[0] * BLOCK <= 1.0
+
+
+def test_louder_at_the_same_pitch_needs_more() -> None:
+    # A partner leaning towards the microphone: +6 or +8 dB at their calm pitch.
+    assert raise_of(6.0, 0.0) == raise_of(8.0, 0.0) == []
+    assert len(raise_of(12.0, 0.0)) == 1  # really loud counts without the pitch
+
+
+def test_what_is_not_the_speakers_voice_is_no_evidence() -> None:
+    detector = RaisedVoiceDetector(BLOCK)
+    feed(detector, [-30.0] * 100)
+    assert feed(detector, [0.0] * 100, None) == []  # unvoiced: a bang, claps, a hiss
+    assert feed(detector, [-15.0] * 100, hz(12.0)) == []  # a laugh an octave up
+    assert feed(detector, [-15.0] * 100, hz(-12.0)) == []  # a voice far below
+
+
+def test_a_short_laugh_is_no_raise() -> None:
+    detector = RaisedVoiceDetector(BLOCK)
+    laugh = [-30.0] * 100 + [-18.0] * 6 + [-30.0] * 100
+    assert feed(detector, laugh, hz(3.0)) == []
 
 
 def test_pauses_do_not_count_and_cooldown_is_fed_seconds() -> None:
-    detector = RaisedVoiceDetector(BLOCK, 8.0, 1.0, cooldown_seconds=10.0)
+    detector = RaisedVoiceDetector(BLOCK, cooldown_seconds=10.0)
     feed(detector, [-30.0] * 40)
     # Raised speech in bits of 0.3 s with long pauses between still adds up.
     hit = None
     for i in range(20):
         for _ in range(10):
-            if detector.update(-20.0, BLOCK, True, CALM).detected_db is not None:
+            if detector.update(-20.0, BLOCK, True, CALM, hz(3.0)).detected_db is not None:
                 hit = hit if hit is not None else i
         for _ in range(60):
             detector.update(-80.0, BLOCK, False, CALM)
     assert hit is not None and hit <= 4
     detector.cool_down()
     # Within the cooldown (10 s of fed audio), no detection even when loud.
-    assert feed(detector, [-18.0] * 300) == []
-    assert len(feed(detector, [-18.0] * 100)) == 1
+    assert feed(detector, [-18.0] * 300, hz(3.0)) == []
+    assert len(feed(detector, [-18.0] * 100, hz(3.0))) == 1
 
 
 def test_no_second_detection_until_the_level_came_down() -> None:
-    detector = RaisedVoiceDetector(BLOCK, 8.0, 1.0)
-    assert len(feed(detector, [-30.0] * 40 + [-20.0] * 400)) == 1
-    assert len(feed(detector, [-30.0] * 100 + [-20.0] * 100)) == 1
+    detector = RaisedVoiceDetector(BLOCK)
+    assert len(feed(detector, [-30.0] * 40 + [-20.0] * 400, hz(3.0))) == 1
+    assert len(feed(detector, [-30.0] * 100 + [-20.0] * 100, hz(3.0))) == 1
+
+
+def test_held_back_raise_is_announced_later() -> None:
+    detector = RaisedVoiceDetector(BLOCK)
+    feed(detector, [-30.0] * 100)
+    held = [
+        detector.update(-20.0, BLOCK, True, CALM, hz(3.0), hold_back=True).detected_db
+        for _ in range(100)
+    ]
+    assert held == [None] * 100
+    assert len(feed(detector, [-20.0] * 5, hz(3.0))) == 1
+
+
+def test_one_or_two_calm_voices() -> None:
+    rng = np.random.default_rng(5)
+    low = list(110 * 2 ** (rng.normal(0, 1.5, 200) / 12))
+    high = list(210 * 2 ** (rng.normal(0, 1.5, 150) / 12))
+    (one,) = voices(low)
+    assert abs(semitones(one, 110)) < 0.5
+    two = voices(low + high)
+    assert len(two) == 2 and abs(semitones(two[0], 110)) < 0.5
+    assert abs(semitones(two[1], 210)) < 0.5
+    assert voices(low[:10]) == ()
+    couple = Reference(-30.0, -30.0, two)
+    assert couple.owns(130.0) and couple.owns(260.0) and not couple.owns(700.0)
+    assert abs((couple.pitch_offset(240.0) or 0) - semitones(240.0, two[1])) < 1e-9
+
+
+def test_semitones() -> None:
+    assert semitones(240.0, 120.0) == 12.0
+    assert abs(semitones(hz(2.4), 120.0) - 2.4) < 1e-9
+
+
+def test_pitch_of_a_voiced_buzz_and_none_for_noise() -> None:
+    for f0 in (85.0, 120.0, 220.0, 380.0):
+        tracker = PitchTracker(RATE)
+        t = np.arange(RATE // 2) / RATE
+        buzz = sum(np.sin(2 * np.pi * f0 * k * t) / k for k in range(1, 12)).astype(np.float32)
+        found = [tracker.update(buzz[i : i + 480]) for i in range(0, len(buzz), 480)][2:]
+        assert all(p is not None and abs(semitones(p, f0)) < 0.3 for p in found), f0
+    noise = np.random.default_rng(3).standard_normal(RATE).astype(np.float32) * 0.1
+    tracker = PitchTracker(RATE)
+    voiced = [tracker.update(noise[i : i + 480]) for i in range(0, RATE, 480)]
+    assert sum(p is not None for p in voiced) <= 2
+
+
+def test_room_is_busy_without_pauses_and_changes_after_a_while() -> None:
+    room = Room(pause_db=12.0, busy_seconds=3.0, change_seconds=12.0)
+    for _ in range(100):  # talk with pauses over a quiet room
+        assert not room.update(-30.0, -70.0, BLOCK)
+        assert not room.update(-68.0, -70.0, BLOCK)
+    assert not room.busy
+    changed = [room.update(-40.0, -70.0, BLOCK) for _ in range(500)]  # a TV: no pauses
+    assert room.busy or changed.count(True) == 1
+    assert abs(changed.index(True) - 12.0 / BLOCK) <= 1
 
 
 def vowels(syllables: int, per_second: float, pitch: float = 140.0) -> np.ndarray:

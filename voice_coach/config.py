@@ -60,9 +60,11 @@ class ListenSettings:
     breathing_pause: bool = True
     """Interrupt with guided breathing when voices rise."""
     raised_voice_db: float = 8.0
-    """dB above the couple's baseline speaking level that counts as raised."""
-    raised_voice_seconds: float = 1.0
-    """Seconds of raised speech before the pause starts."""
+    """dB above a partner's own calm level that counts as raised when their pitch rises
+    with it; at their calm pitch it takes 3 dB more (a partner leaning in)."""
+    raised_voice_seconds: float = 0.6
+    """Seconds of a partner's voice the raise is measured over (it must hold a little
+    longer: with the pauses between words, a raise is caught about a second in)."""
     breathing_cooldown: float = 60.0
     """Seconds after a breathing pause before another may start."""
     pace_feedback: bool = False

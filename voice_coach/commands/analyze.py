@@ -15,15 +15,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
+from voice_coach.audio.chunk import LISTEN_RATE
 from voice_coach.audio.resample import resampled
 from voice_coach.audio.wav import WavReader
 from voice_coach.config import Config, ListenSettings, load_config
 from voice_coach.files import check_target, write_private
 from voice_coach.lang import SUPPORTED
-from voice_coach.listen.analysis import Analysis, analyze
+from voice_coach.listen.analysis import Analysis, analyze_blocks
 from voice_coach.listen.words import WordPace, word_pace
 from voice_coach.speech.recognizer import Word
 
@@ -59,9 +57,10 @@ def handle(args: argparse.Namespace) -> int:
     settings = config.listen
     if args.plot is not None:
         check_target(args.plot, "--plot")
-    audio = read_listen_rate(args.recording)
-    result = analyze(audio, settings)
-    words = _word_pace(audio, args, config) if args.words else None
+    with WavReader(args.recording) as reader:
+        # Streamed: a whole evening's recording never sits in memory.
+        result = analyze_blocks(reader.blocks(max(1, reader.rate)), reader.rate, settings)
+        words = _word_pace(reader, args, config) if args.words else None
     if args.plot is not None:
         _write_plot(result, settings, args.plot, args.recording.name)
     if args.json:
@@ -83,17 +82,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def read_listen_rate(path: Path) -> AudioChunk:
-    """The recording as 16 kHz mono, streamed from the file: a long stereo 48 kHz
-    recording never sits in memory at its own rate (a quarter of its size or less)."""
-    with WavReader(path) as reader:
-        blocks = reader.blocks(max(1, reader.rate))  # a second at a time
-        parts = list(resampled(blocks, reader.rate, LISTEN_RATE))
-    samples = np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
-    return AudioChunk(samples, LISTEN_RATE)
-
-
-def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> WordPace:
+def _word_pace(reader: WavReader, args: argparse.Namespace, config: Config) -> WordPace:
     """Run a free-speech recogniser over the recording and measure the pace of its words."""
     from voice_coach.speech.vosk import VoskRecognizer, open_recognizer
 
@@ -103,11 +92,10 @@ def _word_pace(audio: AudioChunk, args: argparse.Namespace, config: Config) -> W
     else:
         recognizer = open_recognizer(args.language, config)
     recognizer.expect(None)
-    samples = audio.to_rate(LISTEN_RATE).samples
     words: list[Word] = []
-    step = LISTEN_RATE // 10
-    for start in range(0, len(samples), step):
-        heard = recognizer.accept(samples[start : start + step])
+    seconds = reader.blocks(max(1, reader.rate // 10))  # a tenth of a second at a time
+    for block in resampled(seconds, reader.rate, LISTEN_RATE):
+        heard = recognizer.accept(block)
         if heard is not None:
             words.extend(heard.words)
     last = recognizer.flush()

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from voice_coach.audio.echo import EchoCancel, probe
 from voice_coach.config import Config, ConfigError, config_dir, data_dir, load_config
 from voice_coach.lang import NAMES
 from voice_coach.speech.layout import (
@@ -105,6 +106,7 @@ def run_checks(mic: str | None = None, speaker: str | None = None) -> list[Check
     checks.append(check_writable("data folder", data_dir(), "FAIL"))
     checks.append(check_writable("models folder", config.models_dir, "WARN"))
     checks.append(check_audio_group())
+    checks.append(check_echo_cancel())
     checks.append(check_serve(config))
     return checks
 
@@ -241,6 +243,32 @@ def check_writable(label: str, path: Path, severity: Status) -> Check:
         label,
         f"{path} is not writable ({target} belongs to someone else or is read-only); "
         f"fix its owner (sudo chown -R $USER {target}) or set another folder",
+    )
+
+
+def check_echo_cancel(echo: EchoCancel | None = None) -> Check:
+    """Whether the sound server cancels the coach's own voice from the microphone."""
+    echo = echo or probe()
+    name = "echo cancellation"
+    if echo.active:
+        return Check("OK", name, f"active ({echo.server}: records from {echo.source})")
+    if echo.available:
+        return Check(
+            "OK",
+            name,
+            f"available ({echo.server}: {echo.source}); a session with no microphone or "
+            "speaker chosen records and plays through it",
+        )
+    if echo.server is None:
+        return Check(
+            "OK",
+            name,
+            "no PulseAudio or PipeWire here; the coach does not listen while it speaks",
+        )
+    return Check(
+        "WARN",
+        name,
+        f"off: through laptop speakers the coach's voice reaches the microphone; {echo.advice()}",
     )
 
 

@@ -23,6 +23,7 @@ from voice_coach.lang import Language, normalize
 from voice_coach.listen.gates import BreathGate, PaceGate, SilenceGate
 from voice_coach.listen.listener import Hearing, Listener
 from voice_coach.listen.words import word_pace
+from voice_coach.script.model import Partner
 from voice_coach.speech.recognizer import Recognizer, Utterance, Word
 from voice_coach.speech.voice import Voice
 
@@ -234,8 +235,10 @@ class AudioIO:
 
     # -- detectors ------------------------------------------------------------------
 
-    def start_turn(self) -> None:
-        self._listener.start_turn()
+    def start_turn(self, role: Partner | None = None) -> None:
+        self._listener.start_turn(role)
+        if role is None:
+            return
         self._turn_words = []
         if self._words is not None:
             self._words.expect(None)

@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from voice_coach.script.model import Partner
+
 Reason = Literal[
     "time", "warn", "silence", "done", "command", "answer", "unclear", "raised", "pace"
 ]
@@ -133,8 +135,9 @@ class SessionIO(Protocol):
         """Listen until something in `request` happens; updates `state`."""
         ...
 
-    def start_turn(self) -> None:
-        """A new speaker begins (resets per-speaker measurements such as pace)."""
+    def start_turn(self, role: Partner | None = None) -> None:
+        """A new speaker begins: partner `role` in a turn, None for open talk after it
+        (resets per-speaker measurements such as pace; levels are judged per partner)."""
         ...
 
     def begin_calibration(self) -> None:

@@ -7,8 +7,10 @@ reason `device_lost`, after everything said so far is in the event log.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from voice_coach.audio.chunk import LISTEN_RATE, Samples
@@ -97,6 +99,7 @@ def live_session(
         print(f"voice-coach: {message}", file=sys.stderr, flush=True)
         log.emit(Notice(t=clock[0].now() if clock else 0.0, text=message, code=code))
 
+    _use_echo_cancellation(config, mic_name, speaker_name, on_status)
     try:
         speaker = LiveSpeaker.from_settings(config.audio, on_status, speaker_name)
         live_mic = LiveMicrophone.from_settings(config.audio, on_status, mic_name)
@@ -136,3 +139,25 @@ def live_session(
             background.stop()
         mic.close()
     return reason
+
+
+def _use_echo_cancellation(
+    config: Config,
+    mic_name: str | None,
+    speaker_name: str | None,
+    on_status: Callable[[str, str], None],
+) -> None:
+    """With no devices chosen, record and play through the sound server's echo-cancelling
+    pair when it has one that is not already the default (`audio.echo`)."""
+    from voice_coach.audio.echo import probe, use_environment
+
+    if mic_name or speaker_name or config.audio.mic or config.audio.speaker:
+        return
+    environment = use_environment(probe())
+    if environment:
+        os.environ.update(environment)
+        on_status(
+            "echo_cancel",
+            f"echo cancellation on: recording from {environment['PULSE_SOURCE']}, "
+            f"playing through {environment['PULSE_SINK']}",
+        )

@@ -392,7 +392,7 @@ class Session:
         what the couple already did is never lost.
         """
         name = self._label(who)
-        self.io.start_turn()
+        self.io.start_turn(None if who == "both" else who)  # "both": open talk
         turn = _TurnClock(start=self.io.now(), seconds=seconds)
         state = TurnState()
         self._emit(ev.TurnStarted, speaker=name, role=who, seconds=seconds, part=part)
@@ -416,6 +416,7 @@ class Session:
                 speech_seconds=state.speech_seconds,
                 reason=reason,
             )
+            self.io.start_turn(None)  # open talk again until the next turn
         self.io.chime()
         if part == "turn":
             if who == "both":

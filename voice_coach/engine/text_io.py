@@ -21,6 +21,7 @@ from typing import TextIO as TextStream
 from voice_coach.engine.io import Heard, ListenRequest, TurnState
 from voice_coach.lang import Language
 from voice_coach.printable import visible
+from voice_coach.script.model import Partner
 
 _TICK = 0.25
 """Seconds between countdown redraws."""
@@ -166,7 +167,7 @@ class TextIO:
         self._out.write(visible(text) + "\n")
         self._out.flush()
 
-    def start_turn(self) -> None:
+    def start_turn(self, role: Partner | None = None) -> None:
         """Nothing to reset: typing has no pace."""
 
     def begin_calibration(self) -> None:

@@ -19,8 +19,10 @@ from typing import Literal
 
 BREATH_GAP = 0.25
 """Seconds of silence that count as a breath in the speech."""
-RAISE_WAIT_FOR_BREATH = 2.0
-"""Seconds a raised voice waits for a breath before the coach speaks anyway."""
+RAISE_WAIT_FOR_BREATH = 1.2
+"""Seconds a raised voice waits for a breath before the coach speaks anyway: a raise is
+detected about a second in, so the coach's first word comes 2.5 s or less after the
+voices rose (tests/test_listen_eval.py)."""
 PACE_PAUSE = 0.4
 """Seconds of silence that count as a pause to mention the pace in."""
 WORDS_PATIENCE = 8.0

@@ -9,20 +9,30 @@ engine may skip blocks (while the coach speaks) without confusing anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from voice_coach.audio.chunk import LISTEN_RATE, Samples
 from voice_coach.config import ListenSettings
 from voice_coach.listen.baseline import Baseline
 from voice_coach.listen.level import band_dbfs, rms_dbfs
 from voice_coach.listen.pace import PaceMeter
-from voice_coach.listen.raised import RaisedVoiceDetector
+from voice_coach.listen.pitch import PitchTracker
+from voice_coach.listen.raised import RaisedVoiceDetector, Reference
+from voice_coach.listen.room import Room
 from voice_coach.listen.vad import SpeechDetector
 
 BLOCK_SECONDS = 0.03
 """Seconds: the block length the engine feeds (480 samples at 16 kHz)."""
 
-__all__ = ["BLOCK_SECONDS", "Hearing", "Listener", "rms_dbfs"]
+__all__ = ["BLOCK_SECONDS", "Hearing", "Listener", "Role", "rms_dbfs"]
+
+PACE_START_DB = 6.0
+"""dB under the speaker's level (dBFS, speech band) an utterance must come within to
+count for the pace: background talk under them never does."""
+
+Role = Literal["A", "B"]
+"""A partner, as the script names them."""
 
 
 @dataclass(frozen=True)
@@ -48,16 +58,33 @@ class Hearing:
     the baseline; None until both are known."""
     nuclei: int = 0
     """Syllable nuclei confirmed in this block."""
+    pitch_hz: float | None = None
+    """Pitch of the block's voice in Hertz; None when unvoiced or not speech."""
+    raised_above: bool = False
+    """The block is the speaker's voice and stands above the raise threshold."""
+    evidence: bool = False
+    """The block counted as the speaker's voice for the raise detector."""
 
 
 class Listener:
-    """Level, speech/silence, raised-voice and pace detection over a stream of blocks."""
+    """Level, speech/silence, raised-voice and pace detection over a stream of blocks.
+
+    The engine says whose turn it is (`start_turn`). Each partner gets their own
+    reference, learned from their first `Baseline.learn_seconds` of speech in their
+    turns; until then, and in open talk, the couple's shared reference counts.
+    """
 
     def __init__(self, settings: ListenSettings, rate: int = LISTEN_RATE) -> None:
         self.settings = settings
         self.rate = rate
         self.vad = SpeechDetector(BLOCK_SECONDS, margin_db=settings.silence_margin_db)
         self.baseline = Baseline()
+        """The couple's shared reference (open talk, and partners not learned yet)."""
+        self.partners: dict[Role, Baseline] = {"A": Baseline(), "B": Baseline()}
+        """Each partner's own reference, learned in their turns."""
+        self.role: Role | None = None
+        """Whose turn it is; None in open talk."""
+        self.pitch = PitchTracker(rate)
         self.raised = RaisedVoiceDetector(
             BLOCK_SECONDS,
             threshold_db=settings.raised_voice_db,
@@ -65,6 +92,8 @@ class Listener:
             cooldown_seconds=settings.breathing_cooldown,
         )
         self.pace = PaceMeter(rate, window=settings.pace_window)
+        self.room = Room()
+        self._reached = False
 
     @property
     def noise_floor_dbfs(self) -> float:
@@ -76,14 +105,53 @@ class Listener:
         """The couple's normal speaking level (speech band) in dBFS, once learned."""
         return self.baseline.dbfs
 
+    @property
+    def reference(self) -> Reference | None:
+        """What the current speech is measured against: the partner's whose turn it
+        is, once learned; else the shared one, with the partners' own pitches where
+        they are known."""
+        if self.role is not None:
+            own = self.partners[self.role].reference
+            if own is not None:
+                return own
+        shared = self.baseline.reference
+        known = [p.reference for p in self.partners.values() if p.reference is not None]
+        pitches = tuple(pitch for ref in known for pitch in ref.pitches_hz)
+        if shared is None or not pitches:
+            return shared
+        return replace(shared, pitches_hz=pitches)
+
     def hear(self, block: Samples) -> Hearing:
         """Analyse the next block of input (mono float32 at `rate`)."""
         seconds = len(block) / self.rate
         band = band_dbfs(block, self.rate)
-        vad = self.vad.update(band, seconds, self.baseline.dbfs)
-        self.baseline.update(band, seconds, vad.active)
-        raised = self.raised.update(band, seconds, vad.active, self.baseline.reference)
-        pace = self.pace.update(block, vad.active)
+        reference = self.reference
+        level = None if reference is None else reference.level_dbfs
+        vad = self.vad.update(band, seconds, level)
+        if self.room.update(band, self.vad.floor.dbfs, seconds):
+            self._forget_levels()  # a TV, music: the couple's levels are learned again
+        if vad.active:
+            pitch = self.pitch.update(block)
+        else:
+            self.pitch.feed(block)
+            pitch = None
+        self.baseline.update(band, seconds, vad.active, pitch)
+        learner = None if self.role is None else self.partners[self.role]
+        if learner is not None:
+            learner.update(band, seconds, vad.active, pitch)
+        raised = self.raised.update(
+            band, seconds, vad.active, reference, pitch, hold_back=self.room.busy
+        )
+        if raised.detected_db is not None and learner is not None and learner.learning:
+            learner.restart()  # that was no calm speech to learn from
+        # Pace counts the speaker, not a TV talking in their pauses: only utterances
+        # that come within PACE_START_DB of the speaker's level.
+        speaker = self._speaker_level()
+        if not vad.speech:
+            self._reached = False
+        elif speaker is None or band >= speaker - PACE_START_DB:
+            self._reached = True
+        pace = self.pace.update(block, vad.active and self._reached)
         return Hearing(
             seconds=seconds,
             level_dbfs=rms_dbfs(block),
@@ -94,14 +162,34 @@ class Listener:
             active=vad.active,
             over_baseline_db=raised.over_db,
             nuclei=pace.nuclei,
+            pitch_hz=pitch,
+            raised_above=raised.above,
+            evidence=raised.evidence,
         )
 
-    def start_turn(self) -> None:
-        """A new speaker begins: forget the pace window of the previous one."""
+    def _speaker_level(self) -> float | None:
+        """The level (dBFS) of whoever speaks now: learned, or heard so far."""
+        if self.role is not None:
+            own = self.partners[self.role].level_dbfs
+            if own is not None:
+                return own
+        return self.baseline.level_dbfs
+
+    def start_turn(self, role: Role | None = None) -> None:
+        """A new speaker begins: partner "A" or "B" in a turn, None for open talk
+        (questions, check-ins). Forgets the pace window and the raise evidence of the
+        previous speaker."""
+        self.role = role
         self.pace.reset()
+        self.raised.new_speaker()
+
+    def _forget_levels(self) -> None:
+        for baseline in (self.baseline, *self.partners.values()):
+            baseline.forget()
+        self.raised.new_speaker()
 
     def begin_calibration(self) -> None:
-        """Following speech blocks teach the baseline (a `calibrate` step)."""
+        """Following speech blocks teach the shared baseline (a `calibrate` step)."""
         self.baseline.begin_calibration()
 
     def end_calibration(self) -> float | None:

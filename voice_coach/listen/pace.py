@@ -12,16 +12,18 @@ syllable has a vowel, and a vowel is a peak of loudness in voiced sound. So:
 4. that are voiced: the band-passed signal around the peak repeats itself at a
    pitch period between 2.5 and 12.5 ms (80-400 Hz), by normalised autocorrelation.
 
-The paper uses a 2 dB dip on Praat's intensity curve; on this envelope 1 dB, a
-threshold 10 dB under the median and a voicing threshold of 0.3 kept espeak-ng
-(Dutch, English, 90-240 words per minute) and the Piper joe voice within about
-12 % of the true rate (bench/listen.py; a smoother envelope helps espeak and
-hurts the more natural Piper voice, which then runs 15 % low at speed).
-Nothing depends on the language.
+The paper uses a 2 dB dip on Praat's intensity curve; on this envelope 0.75 dB, a
+threshold 12 dB under the median and a voicing threshold of 0.3, tuned on espeak-ng
+(Dutch and English, two voices each, 120-220 words per minute) and the Piper joe
+voice together (tests/listen_eval.py, bench/listen.py), so neither kind of voice
+is favoured. Nothing depends on the language.
 
-Speech time counts active blocks plus pauses shorter than `min_pause` seconds;
-longer pauses are left out, as in the method.
-The rate is the nuclei of the last `window` seconds of speech time over that time.
+The rate is taken from one nucleus to the next: the intervals between neighbouring
+nuclei within stretches of speech (a pause of `min_pause` seconds or more starts a
+new stretch), their count over their summed length, over the last `window` seconds
+of such intervals. Where the speech detector puts the start and the end of an
+utterance, which a fan or a TV moves, then does not matter. Speech time (active
+blocks plus pauses shorter than `min_pause`) is still counted, for the analysis.
 """
 
 from __future__ import annotations
@@ -59,8 +61,8 @@ class PaceMeter:
         rate: int,
         window: float = 6.0,
         min_pause: float = 0.3,
-        min_dip_db: float = 1.0,
-        below_median_db: float = 10.0,
+        min_dip_db: float = 0.75,
+        below_median_db: float = 12.0,
         voicing_threshold: float = 0.3,
     ) -> None:
         self.rate = rate
@@ -95,12 +97,21 @@ class PaceMeter:
         self._extreme = float("inf")
         self._peak_flags = (False, False)
         self._nuclei: deque[float] = deque()
+        self._intervals: deque[float] = deque()
+        self._interval_sum = 0.0
+        self._hops = 0
+        self._peak_hop = 0
+        self._last_nucleus: int | None = None
         self._speech_time = 0.0
         self._gap = 0.0
         self.total_nuclei = 0
         """Syllable nuclei counted since the meter was made."""
         self.total_speech_seconds = 0.0
         """Seconds of speech (pauses excluded) since the meter was made."""
+        self.total_intervals = 0
+        """Intervals from one syllable nucleus to the next within a stretch of speech."""
+        self.total_interval_seconds = 0.0
+        """Seconds those intervals add up to."""
 
     def update(self, block: Samples, active: bool) -> PaceUpdate:
         """Take one block (mono float32 at `rate`) and whether it is active speech."""
@@ -112,6 +123,8 @@ class PaceMeter:
             self._gap = 0.0
         else:
             self._gap += seconds
+            if self._gap >= self.min_pause:
+                self._last_nucleus = None  # a pause: the next nucleus starts a new stretch
         filtered, self._zi = self._sosfilt(self._sos, block.astype(np.float64), zi=self._zi)
         self._pending = np.concatenate([self._pending, filtered])
         found = 0
@@ -121,23 +134,50 @@ class PaceMeter:
             voiced = active and self._is_voiced(self._recent)
             self._powers.append(float(np.mean(hop**2)))
             self._flags.append((active, voiced))
+            self._hops += 1
             if len(self._powers) == self._powers.maxlen:
                 found += self._step()
         return PaceUpdate(found, self.pace_sps())
 
     def pace_sps(self) -> float | None:
-        """Syllables per second of speech over the last `window` seconds of speech."""
-        if self._speech_time < self.window / 2:
+        """Syllables per second of speech over the last `window` seconds of speech.
+
+        Measured from one syllable nucleus to the next within stretches of speech
+        (intervals across a pause of `min_pause` or more do not count): the count of
+        intervals over their summed length. Unlike nuclei over speech time, this does
+        not depend on where the speech detector puts the start and end of each
+        stretch, which a fan or a TV moves.
+        """
+        if self._interval_sum < self.window / 2:
             return None
-        start = self._speech_time - self.window
-        while self._nuclei and self._nuclei[0] <= start:
-            self._nuclei.popleft()
-        return len(self._nuclei) / min(self.window, self._speech_time)
+        return len(self._intervals) / self._interval_sum
+
+    @property
+    def rate_sps(self) -> float | None:
+        """Syllables per second of speech since the meter was made (None: no speech yet)."""
+        if self.total_interval_seconds <= 0.0:
+            return None
+        return self.total_intervals / self.total_interval_seconds
 
     def reset(self) -> None:
         """A new speaker: forget the window (the envelope and filters carry on)."""
         self._nuclei.clear()
+        self._intervals.clear()
+        self._interval_sum = 0.0
+        self._last_nucleus = None
         self._speech_time = 0.0
+
+    def _interval_to(self, hop: int) -> None:
+        """A nucleus at `hop`: the interval from the previous one joins the window."""
+        if self._last_nucleus is not None and hop > self._last_nucleus:
+            seconds = (hop - self._last_nucleus) * _HOP_SECONDS
+            self._intervals.append(seconds)
+            self._interval_sum += seconds
+            self.total_intervals += 1
+            self.total_interval_seconds += seconds
+            while self._interval_sum - self._intervals[0] >= self.window:
+                self._interval_sum -= self._intervals.popleft()
+        self._last_nucleus = hop
 
     def _step(self) -> int:
         """Advance the peak picker by one hop of the smoothed envelope; nuclei found."""
@@ -151,11 +191,13 @@ class PaceMeter:
         if self._seeking_peak:
             if level > self._extreme:
                 self._extreme = level
+                self._peak_hop = self._hops
                 self._peak_flags = (active and level >= self._threshold, voiced)
             elif level < self._extreme - self.min_dip_db:
                 if all(self._peak_flags):
                     self._nuclei.append(self._speech_time)
                     self.total_nuclei += 1
+                    self._interval_to(self._peak_hop)
                     found = 1
                 self._seeking_peak = False
                 self._extreme = level
@@ -164,6 +206,7 @@ class PaceMeter:
         elif level > self._extreme + self.min_dip_db:
             self._seeking_peak = True
             self._extreme = level
+            self._peak_hop = self._hops
             self._peak_flags = (active and level >= self._threshold, voiced)
         return found
 

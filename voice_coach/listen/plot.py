@@ -35,7 +35,7 @@ def render_png(result: Analysis, settings: ListenSettings, title: str = "") -> b
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
-        from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FixedLocator, FuncFormatter
     except ImportError as err:
         raise MissingMatplotlib("drawing needs matplotlib: pip install voice-coach[plot]") from err
     trace = result.trace
@@ -43,12 +43,14 @@ def render_png(result: Analysis, settings: ListenSettings, title: str = "") -> b
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(12, 6.5), sharex=True, gridspec_kw={"height_ratios": [2.2, 1]}
     )
-    clock = FuncFormatter(lambda s, _: f"{int(s // 60)}:{int(s % 60):02d}")
+    clock = FuncFormatter(lambda s, _: _tick_label(s))
     _draw_levels(top, result, settings)
     _draw_pace(bottom, result, settings)
+    end = max(result.duration_s, 1.0)
+    bottom.xaxis.set_major_locator(FixedLocator(time_ticks(end)))
     bottom.xaxis.set_major_formatter(clock)
-    bottom.set_xlabel("time (min:s)")
-    bottom.set_xlim(0, max(result.duration_s, 1.0))
+    bottom.set_xlabel("time (h:mm:ss)" if end >= 3600 else "time (min:s)")
+    bottom.set_xlim(0, end)
     raised = len(result.raised)
     headline = f"{title}  " if title else ""
     headline += f"{_clock(result.duration_s)}, speech {result.speech_ratio:.0%}, " + (
@@ -148,6 +150,26 @@ def _draw_pace(ax: Any, result: Analysis, settings: ListenSettings) -> None:
     ax.grid(axis="y", alpha=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+
+
+TICK_STEPS_S = (5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+"""Seconds between time ticks to choose from: round numbers, whole minutes from 1 on."""
+
+
+def time_ticks(duration_s: float, most: int = 12) -> list[float]:
+    """Tick positions (seconds) for a time axis of `duration_s`: every round step, the
+    smallest of `TICK_STEPS_S` that gives at most `most` ticks (whole minutes from
+    two minutes on), starting at 0."""
+    step = next((s for s in TICK_STEPS_S if duration_s / s <= most), TICK_STEPS_S[-1])
+    if duration_s >= 120:
+        step = max(step, 60)
+    return [float(t) for t in range(0, int(duration_s) + 1, step)]
+
+
+def _tick_label(seconds: float) -> str:
+    hours, rest = divmod(round(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _clock(seconds: float) -> str:

@@ -3,12 +3,18 @@
 A block is *loud* when its speech-band level stands `margin_db` above the noise
 floor. An utterance starts on a loud block and lasts until `hangover` seconds
 after the last loud block, so the short stops inside and between words do not
-chop it into pieces. Once the couple's baseline is known, an utterance must start
-on a block no more than `start_below_baseline_db` under it: a TV murmuring in the
-background is loud against the floor, but much quieter than the people at the
-microphone; within an utterance, blocks more than `keep_below_baseline_db` under
-it do not carry it on. *Active* blocks are the loud blocks inside utterances: the ones the
-baseline, the raised-voice detector and the pace meter learn from.
+chop it into pieces. 0.15 s does that and ends an utterance close to its last word:
+against the true extent of generated sentences, per 30 ms block, frame F1 0.970 in
+a quiet room where 0.3 s gave 0.943 (bench/listen.py). A pre-roll (counting the
+blocks before the first loud one) was measured too and only lowered it: the first
+loud block already comes with the first sound of a word.
+
+Once the couple's baseline is known, an utterance must start on a block no more
+than `start_below_baseline_db` under it: a TV murmuring in the background is loud
+against the floor, but much quieter than the people at the microphone; within an
+utterance, blocks more than `keep_below_baseline_db` under it do not carry it on.
+*Active* blocks are the loud blocks inside utterances: the ones the baseline, the
+raised-voice detector and the pace meter learn from.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ class SpeechDetector:
         self,
         block_seconds: float,
         margin_db: float = 10.0,
-        hangover: float = 0.3,
+        hangover: float = 0.15,
         start_below_baseline_db: float = 15.0,
         keep_below_baseline_db: float = 25.0,
     ) -> None:
