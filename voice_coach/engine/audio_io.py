@@ -22,6 +22,7 @@ from voice_coach.engine.io import AudioMode, Heard, InputEnded, ListenRequest, T
 from voice_coach.lang import Language, normalize
 from voice_coach.listen.gates import BreathGate, PaceGate, SilenceGate
 from voice_coach.listen.listener import Hearing, Listener
+from voice_coach.listen.voices import VoiceSplit
 from voice_coach.listen.words import word_pace
 from voice_coach.script.model import Partner
 from voice_coach.speech.recognizer import Recognizer, Utterance, Word
@@ -149,7 +150,7 @@ class AudioIO:
                 if interrupted is not None:
                     return interrupted
             hearing = self._listener.hear(block)
-            _update(state, hearing)
+            _update(state, hearing, gates.voices)
             if request.watch_pace is not None:
                 self._hear_words(block)
             heard = (
@@ -166,6 +167,8 @@ class AudioIO:
         or a fast pace found before a warning still waits for its breath after it."""
         if self._gates is None or self._gates.state is not state:
             self._gates = _Gates(state)
+            if self._listener.role is None:  # open talk: whose voice is it?
+                self._gates.voices = VoiceSplit.of(self._listener.partner_pitches())
         return self._gates
 
     def _raised(
@@ -294,9 +297,16 @@ class _Gates:
     state: TurnState
     breath: BreathGate = field(default_factory=BreathGate)
     pace: PaceGate | None = None
+    voices: VoiceSplit | None = None
+    """In open talk, once both partners' calm pitches are known: whose speech it is."""
 
 
-def _update(state: TurnState, hearing: Hearing) -> None:
+def _update(state: TurnState, hearing: Hearing, voices: VoiceSplit | None) -> None:
+    if voices is not None:
+        for role, seconds in voices.update(
+            hearing.seconds, hearing.is_speech, hearing.pitch_hz
+        ).items():
+            state.by_voice[role] = state.by_voice.get(role, 0.0) + seconds
     state.in_speech = hearing.is_speech
     if hearing.is_speech:
         state.speech_seconds += hearing.seconds

@@ -83,6 +83,9 @@ class TurnState:
     gets a few seconds' grace)."""
     pace_samples: list[float] = field(default_factory=list)
     """Pace measurements over the turn (syllables per second)."""
+    by_voice: dict[str, float] = field(default_factory=dict)
+    """In a turn of both partners: seconds of speech recognised as each partner's voice
+    ("A", "B"); the rest of `speech_seconds` is shared."""
 
 
 @dataclass(frozen=True)

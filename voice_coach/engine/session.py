@@ -405,8 +405,7 @@ class Session:
             reason = ended.reason
             raise
         finally:
-            talk = self.shared if who == "both" else self.talk[who]
-            talk.add_turn(turn.start, state.speech_seconds, state.pace_samples)
+            self._count_talk(who, turn.start, state)
             self._last_speaker = None if who == "both" else who
             self._emit(
                 ev.TurnEnded,
@@ -446,6 +445,19 @@ class Session:
             if ended is not None:
                 return ended
             run.clock.interjected(self.io.now() - began)
+
+    def _count_talk(self, who: Speaker, start: float, state: TurnState) -> None:
+        """Add a finished turn's speech to the talk figures. In a turn of both, what the
+        listening recognised as each partner's voice is theirs; the rest is shared."""
+        if who != "both":
+            self.talk[who].add_turn(start, state.speech_seconds, state.pace_samples)
+            return
+        known = 0.0
+        for role in ("A", "B"):
+            seconds = min(state.by_voice.get(role, 0.0), state.speech_seconds - known)
+            self.talk[role].add_turn(start, seconds, ())
+            known += seconds
+        self.shared.add_turn(start, state.speech_seconds - known, state.pace_samples)
 
     def _turn_request(self, run: _TurnRun) -> ListenRequest:
         pace_watch = run.nudges < run.settings.pace_nudges_per_turn and not run.in_grace

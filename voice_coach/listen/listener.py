@@ -167,6 +167,14 @@ class Listener:
             evidence=raised.evidence,
         )
 
+    def partner_pitches(self) -> dict[str, float]:
+        """Each partner's calm pitch in Hertz, where their own turns taught one."""
+        return {
+            role: ref.pitches_hz[0]
+            for role, baseline in self.partners.items()
+            if (ref := baseline.reference) is not None and len(ref.pitches_hz) == 1
+        }
+
     def _speaker_level(self) -> float | None:
         """The level (dBFS) of whoever speaks now: learned, or heard so far."""
         if self.role is not None:

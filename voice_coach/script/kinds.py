@@ -321,8 +321,10 @@ TURN: Kind[model.Turn] = Kind(
     ),
     texts=lambda step: step.prompt,
     notes=(
-        "With `speaker: both` the couple talk together, timed as one stretch; their talk "
-        "time counts as shared. `pace_feedback`, `pace_target` and `breathing_pause` "
+        "With `speaker: both` the couple talk together, timed as one stretch. Once each "
+        "partner has had a turn of their own, the coach knows their calm voices and gives "
+        "each their talk time by pitch; what it cannot tell apart (two voices of about the "
+        "same pitch) counts as shared. `pace_feedback`, `pace_target` and `breathing_pause` "
         "change the script's [settings](#settings) for this turn only."
     ),
     examples=(
@@ -568,7 +570,7 @@ SUMMARY: Kind[model.Summary] = Kind(
     notes=(
         'Pace is said in plain words ("rustiger dan aan het begin"), never as a number; '
         "it suits the slowed-down talking, not a check-in. Time in turns of both partners "
-        "is said as shared time."
+        "goes to whose voice it was; what could not be told apart is said as shared time."
     ),
     examples=("- summary: true\n- summary: {}\n- summary: {talk: true, pace: true}",),
 )
