@@ -99,6 +99,21 @@ def test_baseline_goes_on_learning_from_calm_speech_until_a_raise() -> None:
     assert baseline.reference == learned
 
 
+def test_refining_never_changes_how_many_voices_a_reference_holds() -> None:
+    # Both partners talk in one turn: more speech may blur two voices into one, or
+    # split one; the first picture stands and learning stops.
+    baseline = Baseline(learn_seconds=6.0)
+    for _ in range(200):
+        baseline.update(-30.0, BLOCK, True, 120.0)
+    learned = baseline.reference
+    for _ in range(300):  # a second voice, an octave up, as much again
+        baseline.update(-28.0, BLOCK, True, 240.0, calm=True)
+    assert baseline.reference == learned
+    for _ in range(300):
+        baseline.update(-30.0, BLOCK, True, 118.0, calm=True)
+    assert baseline.reference == learned  # frozen
+
+
 def test_baseline_stops_learning_after_refine_seconds() -> None:
     baseline = Baseline(learn_seconds=6.0, refine_seconds=12.0)
     for _ in range(400):  # 12 s

@@ -84,7 +84,14 @@ class Baseline:
         self._take(level_dbfs, seconds, pitch_hz)
         self._since_refined += seconds
         if self._since_refined >= REFINE_EVERY_SECONDS:
-            self.reference, self._since_refined = self._learned(), 0.0
+            refined, self._since_refined = self._learned(), 0.0
+            learned = self.reference
+            if learned is None or len(refined.pitches_hz) != len(learned.pitches_hz):
+                # More speech changed the picture of who speaks (one voice or two, as
+                # when both talk in one turn): the first picture stands.
+                self.freeze()
+                return
+            self.reference = refined
         if self._seconds >= self.refine_seconds:
             self.freeze()
 
