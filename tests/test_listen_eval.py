@@ -100,12 +100,18 @@ def pace_errors() -> dict[str, dict[str, float]]:
 
 
 def test_pace_mostly_ignores_the_tv(pace_errors: dict[str, dict[str, float]]) -> None:
-    # The goal is 8 % on average with a TV 9 dB under the couple; measured 9.0 %
-    # (espeak-ng 7.9 %, Piper 13.4 %: Piper's weak syllables drown in the TV). This
-    # holds the ground won (it was 11 % with the TV counted as speech).
-    babble = np.abs(list(pace_errors["TV"].values()))
-    assert babble.mean() <= 0.10, pace_errors["TV"]
-    assert babble.max() <= 0.25, pace_errors["TV"]
+    # The goal is 8 % on average with a TV 9 dB under the couple: not reached. Measured
+    # 8.5 % (espeak-ng 8.0 %, Piper 10.5 %; it was 9.0 % before a quick speaker's pause
+    # followed their own syllable step, 11 % with the TV counted as speech). Piper's
+    # weak syllables drown in the TV: 48-51 of 68 are heard (bench/pace_tv.py), and
+    # the TV's own syllables are as loud, so no level gate keeps one and drops the
+    # other. Other TV seeds give 8.2-10.2 %. This holds the ground won.
+    errors = pace_errors["TV"]
+    babble = np.abs(list(errors.values()))
+    assert babble.mean() <= 0.09, errors
+    assert babble.max() <= 0.25, errors
+    piper = np.mean([e for name, e in errors.items() if name.startswith("piper")])
+    assert abs(piper) <= 0.07, errors  # -7.7 % before, -4.8 % now
 
 
 def test_pace_is_close_and_unbiased_for_espeak_and_piper(

@@ -1,0 +1,85 @@
+"""Where the pace estimate goes wrong with a TV: syllables missed, or time added?
+
+Run from the checkout root: `python -m bench pace_tv` (half a minute). For every
+pace run of tests/listen_eval.py (espeak-ng en, en+f3, nl, nl+f2 at 120/160/220
+words per minute, the Piper joe voice at 110/160/200) in each background, one line:
+the error of the rate (syllables per second), the syllable nuclei counted inside the
+sentences and outside them (TV talk in the pauses) against the true syllables, and
+the seconds of speech counted against the true seconds. Then the rate over the
+intervals between nuclei (what the meter reports): how many intervals, over how
+many seconds.
+
+Measured on the build machine, branch `listen2` (a TV at -35 dBFS under -26 dBFS
+speech): the Piper voice loses a quarter of its syllables to the TV (48-51 of 68
+counted, 62-67 in a quiet room) and gains none outside its sentences; it is also
+counted with less speech time than in a quiet room (9.2 s for 11.9 s true at 160
+wpm; 11.2 s quiet). Its weak, reduced syllables lie 13-18 dB under its stressed
+ones, at the level of the TV's own syllables (about 10 dB over the TV's floor), so
+the level gate cannot keep one and drop the other. Missed syllables, not TV time.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import tests.listen_eval as ev
+import tests.speechgen as gen
+from voice_coach.config import ListenSettings
+from voice_coach.listen.listener import Listener
+
+RUNS = [(v, wpm) for v in ("en", "en+f3", "nl", "nl+f2") for wpm in (120, 160, 220)]
+RUNS += [("piper", 110), ("piper", 160), ("piper", 200)]
+CONFIRM_SECONDS = 0.15
+"""Seconds a nucleus may be confirmed after its sentence ends (smoothing and the dip)."""
+
+
+def _syllables(voice: str) -> int:
+    language = "en" if voice in ("piper", "en", "en+f3") else "nl"
+    return sum(n for _, n in gen.SENTENCES[language])
+
+
+def diagnose(run: ev.PaceRun, syllables: int) -> tuple[str, float]:
+    """One line (error, nuclei inside/outside the sentences, speech seconds, intervals)
+    and the error (measured / true - 1)."""
+    listener = Listener(ListenSettings())
+    listener.start_turn("A")
+    inside = outside = 0
+    for i in range(0, len(run.samples) - ev.BLOCK + 1, ev.BLOCK):
+        heard = listener.hear(run.samples[i : i + ev.BLOCK])
+        if heard.nuclei:
+            t = i / gen.RATE
+            if any(start <= t <= end + CONFIRM_SECONDS for start, end in run.speech):
+                inside += heard.nuclei
+            else:
+                outside += heard.nuclei
+    pace = listener.pace
+    error = (pace.rate_sps or 0.0) / run.true_sps - 1
+    true_seconds = sum(end - start for start, end in run.speech)
+    line = (
+        f"{run.name:16s} {error:+6.1%}  nuclei {inside:3d} in + {outside:2d} out of "
+        f"{syllables:3d}  speech {pace.total_speech_seconds:5.1f} of {true_seconds:5.1f} s  "
+        f"intervals {pace.total_intervals:3d} over {pace.total_interval_seconds:5.1f} s"
+    )
+    return line, error
+
+
+def main() -> None:
+    """Print the table."""
+    for condition in ev.PACE_CONDITIONS:
+        print(f"Pace runs, {condition}:")
+        errors = []
+        for voice, wpm in RUNS:
+            run = ev.pace_run(voice, wpm, condition)
+            line, error = diagnose(run, _syllables(voice))
+            print("  " + line)
+            errors.append(error)
+        print(f"  mean error {np.mean(np.abs(errors)):.1%}")
+
+
+if __name__ == "__main__":
+    main()
