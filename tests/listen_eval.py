@@ -33,8 +33,9 @@ import numpy as np
 
 import tests.speechgen as gen
 from voice_coach.config import ListenSettings
+from voice_coach.listen.level import band_dbfs
 from voice_coach.listen.listener import BLOCK_SECONDS, Hearing, Listener
-from voice_coach.listen.raised import RaisedVoiceDetector
+from voice_coach.listen.raised import RaisedVoiceDetector, speech_level
 
 Role = Literal["A", "B"] | None
 BLOCK = 480
@@ -110,13 +111,29 @@ class _Builder:
         return self
 
     def say(self, role: Literal["A", "B"], db: float = 0.0, semitones: float = 0.0) -> float:
-        """The next sentence by `role`, `db` over their calm level; returns its start."""
+        """The next sentence by `role`, `db` over their calm level and `semitones`
+        higher; returns its start.
+
+        Calm sentences are scaled by RMS, so they vary in level as speech does. A raised
+        one is scaled so that its active speech level (`_active_level`: where voices are
+        heard, as the listener measures them) lies `db` over the same voice's calm
+        sentences. Scaling it by RMS over the whole band, as the set did at first, made
+        the low Piper voice's pitch-shifted sentences come out 5.4 to 8.7 dB louder for
+        "+8 dB", so a "+8 dB" case held a +6 dB raise; a real raised voice does the
+        opposite, its spectrum tilting up so the speech band gains more than the whole
+        (Traunmueller & Eriksson, 2000)."""
         sentences = gen.SENTENCES[self.language]
         text = sentences[self.said % len(sentences)][0]
-        utterance = gen.voiced(VOICES[self.language][role], text, semitones)
-        level = DISTANCES[self.distance] + PARTNER_DB[role] + db + (self.said % 3 - 1) * 0.7
+        voice = VOICES[self.language][role]
+        level = DISTANCES[self.distance] + PARTNER_DB[role] + (self.said % 3 - 1) * 0.7
+        utterance = gen.voiced(voice, text, semitones)
+        if db or semitones:
+            target = level + _calm_active_level(voice, self.language) + db
+            samples = gen.gain(utterance.samples, target - _active_level(utterance.samples))
+        else:
+            samples = gen.normalise(utterance.samples, level)
         start = self.t
-        self.parts.append(gen.normalise(utterance.samples, level))
+        self.parts.append(samples)
         self.t += utterance.seconds
         self.speech.append((start, self.t))
         self.pause(0.35 + 0.15 * (self.said % 3))
@@ -153,6 +170,33 @@ class _Builder:
         return Case(
             name, kind, self.distance, self.language, samples, self.turns, self.speech, **kw
         )  # type: ignore[arg-type]
+
+
+def _active_level(samples: np.ndarray) -> float:
+    """The level a listener hears of one sentence, dBFS: the 80th percentile of the
+    speech-band levels of its 30 ms blocks within 35 dB of the loudest (its active
+    speech, as `raised.speech_level` measures speech)."""
+    levels = np.array(
+        [
+            band_dbfs(samples[i : i + BLOCK], gen.RATE)
+            for i in range(0, len(samples) - BLOCK + 1, BLOCK)
+        ]
+    )
+    return speech_level(levels[levels >= levels.max() - 35.0])
+
+
+@lru_cache(maxsize=8)
+def _calm_active_level(voice: str, language: str) -> float:
+    """dB the active speech level (`_active_level`) of `voice`'s calm sentences lies
+    over their RMS level: the median over the language's sentences."""
+    return float(
+        np.median(
+            [
+                _active_level(gen.normalise(gen.voiced(voice, text).samples, -20.0)) + 20.0
+                for text, _ in gen.SENTENCES[language]
+            ]
+        )
+    )
 
 
 def _other(role: Literal["A", "B"]) -> Literal["A", "B"]:
@@ -206,6 +250,49 @@ def turn_rise(rise_db: float, distance: str, partner: Literal["A", "B"], languag
     )
     case.turns = []
     return case
+
+
+def open_rise(
+    rise_db: float, distance: str, partner: Literal["A", "B"], language: str, pairs: bool
+) -> Case:
+    """Open talk from the first word, no turn at all (a check-in's questions): the
+    partners take four sentences each in turn, then `partner` speaks four raised
+    sentences, the other two calm ones between: after every second raised one
+    (`pairs`), or after the first and the third. Only the shared reference and its
+    voices can tell."""
+    b = _Builder(language, distance).turn(None)
+    for role in ("A", "B") * 4:
+        b.say(role)
+    semitones = PITCH_PER_DB * rise_db
+    start = b.t
+    for k in range(4):
+        b.say(partner, rise_db, semitones)
+        if k in ((1, 3) if pairs else (0, 2)):
+            b.say(_other(partner))
+    end = b.speech[-1][1] if pairs else b.speech[-2][1]
+    b.say(_other(partner))
+    b.say(partner)
+    return b.build(
+        f"open-talk rise +{rise_db:.0f} dB {distance} by {partner} ({language}, "
+        f"{'pairs' if pairs else 'single'})",
+        "rise",
+        rise=(start, end),
+        rise_db=rise_db,
+        partner=partner,
+    )
+
+
+def open_rise_set() -> list[Case]:
+    """`open_rise` of +8/+10/+14 dB near and far, by either partner, in both languages,
+    the raised sentences in pairs and one by one."""
+    return [
+        open_rise(rise, distance, partner, language, pairs)
+        for distance in DISTANCES
+        for rise in RISES_DB[1:]
+        for partner in ("A", "B")
+        for language in ("en", "nl")
+        for pairs in (True, False)
+    ]
 
 
 def _inside(b: _Builder, index: int, fraction: float = 0.5) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from voice_coach.config import ListenSettings
 from voice_coach.listen.baseline import Baseline
@@ -76,6 +77,36 @@ def test_baseline_ignores_one_loud_word_and_stays_frozen() -> None:
     for _ in range(500):  # an escalation afterwards does not move it
         baseline.update(-15.0, BLOCK, True)
     assert baseline.dbfs == learned
+
+
+def test_baseline_goes_on_learning_from_calm_speech_until_a_raise() -> None:
+    baseline = Baseline(learn_seconds=6.0, refine_seconds=30.0)
+    for _ in range(200):  # 6 s of sentence starts, higher than the speaker's usual pitch
+        baseline.update(-30.0, BLOCK, True, 120.0)
+    assert baseline.reference is not None
+    assert baseline.reference.pitches_hz == pytest.approx((120.0,))
+    for _ in range(100):  # speech the detector does not vouch for teaches nothing
+        baseline.update(-20.0, BLOCK, True, 150.0)
+    assert baseline.reference.pitches_hz == pytest.approx((120.0,))
+    for _ in range(400):  # 12 s of calm speech at the usual pitch
+        baseline.update(-31.0, BLOCK, True, 112.0, calm=True)
+    assert baseline.reference.pitches_hz == pytest.approx((112.0,))
+    assert -31.0 <= baseline.reference.level_dbfs <= -30.0
+    baseline.freeze()  # a raise was heard: from now on nothing moves it
+    learned = baseline.reference
+    for _ in range(400):
+        baseline.update(-40.0, BLOCK, True, 90.0, calm=True)
+    assert baseline.reference == learned
+
+
+def test_baseline_stops_learning_after_refine_seconds() -> None:
+    baseline = Baseline(learn_seconds=6.0, refine_seconds=12.0)
+    for _ in range(400):  # 12 s
+        baseline.update(-30.0, BLOCK, True, 120.0, calm=True)
+    learned = baseline.reference
+    for _ in range(1000):
+        baseline.update(-36.0, BLOCK, True, 100.0, calm=True)
+    assert baseline.reference == learned
 
 
 def test_calibration_replaces_the_baseline_and_needs_enough_speech() -> None:

@@ -48,6 +48,22 @@ def test_every_rise_of_8_db_or_more_is_caught_within_a_second(
     assert [r.case.name for r in rises if r.early] == []
 
 
+def test_rises_in_open_talk_before_any_turn_are_caught(ear: ev.Ear) -> None:
+    # No turn has taught either partner's level: the shared reference holds both
+    # voices, each with its own level, so the quieter partner's raise counts in full.
+    # Beyond the goals, which are for turns. Measured, 48 cases: all caught,
+    # median 0.91 s; raised sentences in pairs the slowest 2.99 s (was 8.75 s), one
+    # by one 8.21 s (was 9.05 s): the low Piper voice far away at +8 dB, one short
+    # raised sentence amid calm talk. (One window of evidence per voice was tried:
+    # it made three such cases take 5 s instead.)
+    results = [ev.RiseResult(case, ear.detections(case)) for case in ev.open_rise_set()]
+    assert [r.case.name for r in results if r.latency is None] == []
+    assert [r.case.name for r in results if r.early] == []
+    lags = [r.latency for r in results if r.latency is not None]
+    assert float(np.median(lags)) <= 1.0
+    assert max(lags) <= 9.0
+
+
 def test_most_rises_of_6_db_are_caught_too(rises: list[ev.RiseResult]) -> None:
     # Not a goal (6 dB is the low end of what counts), but it shows the margin.
     six = [r for r in rises if r.case.rise_db == 6.0]
@@ -104,13 +120,19 @@ def test_pace_is_close_and_unbiased_for_espeak_and_piper(
 
 
 @pytest.mark.parametrize(
-    ("rise_db", "partner", "language"),
-    [(8.0, "A", "en"), (8.0, "B", "nl"), (10.0, "A", "nl"), (14.0, "B", "en")],
+    ("rise_db", "distance", "partner", "language"),
+    [
+        (8.0, "far", "A", "en"),  # the Piper voice in its first turn: 7.65 s once
+        (8.0, "near", "A", "en"),
+        (8.0, "near", "B", "nl"),
+        (10.0, "near", "A", "nl"),
+        (14.0, "far", "B", "en"),
+    ],
 )
 def test_the_coach_speaks_within_2_5_seconds_of_a_rise(
-    rise_db: float, partner: str, language: str
+    rise_db: float, distance: str, partner: str, language: str
 ) -> None:
-    case = ev.turn_rise(rise_db, "near", partner, language)  # type: ignore[arg-type]
+    case = ev.turn_rise(rise_db, distance, partner, language)  # type: ignore[arg-type]
     # A breathing-pause script: no pace nudges (they would be the first word instead).
     turn = Turn(partner, 240, ("{A}, vertel.",), end_on_silence=8)  # type: ignore[arg-type]
     script = script_of(turn, settings=Settings(pace_feedback=False))

@@ -17,8 +17,8 @@ from voice_coach.config import ListenSettings
 from voice_coach.listen.baseline import Baseline
 from voice_coach.listen.level import band_dbfs, rms_dbfs
 from voice_coach.listen.pace import PaceMeter
-from voice_coach.listen.pitch import PitchTracker
-from voice_coach.listen.raised import RaisedVoiceDetector, Reference
+from voice_coach.listen.pitch import PitchTracker, semitones
+from voice_coach.listen.raised import VOICE_GAP_ST, RaisedVoiceDetector, Reference
 from voice_coach.listen.room import Room
 from voice_coach.listen.vad import SpeechDetector
 
@@ -30,6 +30,9 @@ __all__ = ["BLOCK_SECONDS", "Hearing", "Listener", "Role", "rms_dbfs"]
 PACE_START_DB = 6.0
 """dB under the speaker's level (dBFS, speech band) an utterance must come within to
 count for the pace: background talk under them never does."""
+
+CALM_UNDER_DB = 3.0
+"""dB over the reference under which speech counts as calm (refines the reference)."""
 
 Role = Literal["A", "B"]
 """A partner, as the script names them."""
@@ -71,15 +74,18 @@ class Listener:
 
     The engine says whose turn it is (`start_turn`). Each partner gets their own
     reference, learned from their first `Baseline.learn_seconds` of speech in their
-    turns; until then, and in open talk, the couple's shared reference counts.
+    turns and refined from their calm speech after; until then, and in open talk,
+    the couple's shared reference counts, each voice in it against its own level.
     """
 
     def __init__(self, settings: ListenSettings, rate: int = LISTEN_RATE) -> None:
         self.settings = settings
         self.rate = rate
         self.vad = SpeechDetector(BLOCK_SECONDS, margin_db=settings.silence_margin_db)
-        self.baseline = Baseline()
-        """The couple's shared reference (open talk, and partners not learned yet)."""
+        self.baseline = Baseline(refine_seconds=0.0)
+        """The couple's shared reference (open talk, and partners not learned yet). It
+        is not refined: in open talk more speech can blur the two voices it holds into
+        one (the onset of a raise, between them in pitch, before it is detected)."""
         self.partners: dict[Role, Baseline] = {"A": Baseline(), "B": Baseline()}
         """Each partner's own reference, learned in their turns."""
         self.role: Role | None = None
@@ -108,18 +114,34 @@ class Listener:
     @property
     def reference(self) -> Reference | None:
         """What the current speech is measured against: the partner's whose turn it
-        is, once learned; else the shared one, with the partners' own pitches where
-        they are known."""
+        is, once learned; else the shared one, each voice in it measured against its
+        own calm level: the partners' where their turns taught them, the shared
+        reference's own voices for the rest."""
         if self.role is not None:
             own = self.partners[self.role].reference
             if own is not None:
                 return own
         shared = self.baseline.reference
-        known = [p.reference for p in self.partners.values() if p.reference is not None]
-        pitches = tuple(pitch for ref in known for pitch in ref.pitches_hz)
-        if shared is None or not pitches:
+        if shared is None:
+            return None
+        known = [
+            (ref.pitches_hz[0], (ref.level_dbfs, ref.bulk_dbfs))
+            for baseline in self.partners.values()
+            if (ref := baseline.reference) is not None and len(ref.pitches_hz) == 1
+        ]
+        if not known:
             return shared
-        return replace(shared, pitches_hz=pitches)
+        own_levels = shared.voice_levels or ((shared.level_dbfs, shared.bulk_dbfs),) * len(
+            shared.pitches_hz
+        )
+        for pitch, levels in zip(shared.pitches_hz, own_levels, strict=True):
+            if all(abs(semitones(pitch, hz)) >= VOICE_GAP_ST for hz, _ in known):
+                known.append((pitch, levels))  # a voice no turn has taught yet
+        return replace(
+            shared,
+            pitches_hz=tuple(hz for hz, _ in known),
+            voice_levels=tuple(levels for _, levels in known),
+        )
 
     def hear(self, block: Samples) -> Hearing:
         """Analyse the next block of input (mono float32 at `rate`)."""
@@ -135,15 +157,17 @@ class Listener:
         else:
             self.pitch.feed(block)
             pitch = None
-        self.baseline.update(band, seconds, vad.active, pitch)
-        learner = None if self.role is None else self.partners[self.role]
-        if learner is not None:
-            learner.update(band, seconds, vad.active, pitch)
         raised = self.raised.update(
             band, seconds, vad.active, reference, pitch, hold_back=self.room.busy
         )
-        if raised.detected_db is not None and learner is not None and learner.learning:
-            learner.restart()  # that was no calm speech to learn from
+        calm = raised.over_db is not None and raised.over_db < CALM_UNDER_DB and not raised.above
+        learner = None if self.role is None else self.partners[self.role]
+        for baseline in (self.baseline, learner):
+            if baseline is None:
+                continue
+            baseline.update(band, seconds, vad.active, pitch, calm)
+            if raised.detected_db is not None:
+                baseline.freeze()  # what it learns from now on may not be calm
         # Pace counts the speaker, not a TV talking in their pauses: only utterances
         # that come within PACE_START_DB of the speaker's level.
         speaker = self._speaker_level()

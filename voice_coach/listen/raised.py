@@ -70,24 +70,49 @@ class Reference:
     pitches_hz: tuple[float, ...] = ()
     """Median calm pitch of each voice in it, Hertz: one for a partner, one or two for
     the couple (a low and a high voice); empty if too little of it was voiced."""
+    voice_levels: tuple[tuple[float, float], ...] = ()
+    """(`speech_level`, `bulk_level`) in dBFS of each voice of `pitches_hz`, where the
+    reference has two voices and both were heard enough; empty: every voice is
+    measured against `level_dbfs` and `bulk_dbfs`. A couple's quieter partner,
+    measured against both together, would read several dB low."""
 
     @classmethod
     def of(cls, levels: Sequence[float], pitches: Sequence[float] = ()) -> Reference:
         """The reference of calm speech from the levels (dBFS) of its blocks and the
-        pitches (Hertz) of its voiced blocks."""
-        return cls(speech_level(levels), bulk_level(levels), voices(pitches))
+        pitches (Hertz) of its voiced blocks; when both are of the same blocks (equal
+        lengths), two voices get a level each."""
+        found = voices(pitches)
+        per_voice: tuple[tuple[float, float], ...] = ()
+        if len(found) == 2 and len(levels) == len(pitches):
+            mine: list[list[float]] = [[], []]
+            for level, pitch in zip(levels, pitches, strict=True):
+                mine[_nearest(found, pitch)].append(level)
+            if min(len(group) for group in mine) >= MIN_PITCHES // 2:
+                per_voice = tuple((speech_level(g), bulk_level(g)) for g in mine)
+        return cls(speech_level(levels), bulk_level(levels), found, per_voice)
 
     def pitch_offset(self, pitch_hz: float) -> float | None:
         """Semitones from the nearest calm voice to `pitch_hz` (None: no calm pitch)."""
         if not self.pitches_hz:
             return None
-        offsets = [semitones(pitch_hz, calm) for calm in self.pitches_hz]
-        return min(offsets, key=abs)
+        return semitones(pitch_hz, self.pitches_hz[_nearest(self.pitches_hz, pitch_hz)])
+
+    def levels_of(self, pitch_hz: float) -> tuple[float, float]:
+        """(speech level, bulk level), dBFS, of the calm voice a block at `pitch_hz` is
+        nearest to."""
+        if not self.voice_levels:
+            return self.level_dbfs, self.bulk_dbfs
+        return self.voice_levels[_nearest(self.pitches_hz, pitch_hz)]
 
     def owns(self, pitch_hz: float) -> bool:
         """Whether a voiced block at `pitch_hz` can be one of these calm voices, raised."""
         offset = self.pitch_offset(pitch_hz)
         return offset is None or -PITCH_BELOW_ST <= offset <= PITCH_ABOVE_ST
+
+
+def _nearest(voices_hz: Sequence[float], pitch_hz: float) -> int:
+    """Index of the voice (median pitch, Hertz) nearest to `pitch_hz` in semitones."""
+    return min(range(len(voices_hz)), key=lambda i: abs(semitones(pitch_hz, voices_hz[i])))
 
 
 def voices(pitches: Sequence[float]) -> tuple[float, ...]:
@@ -167,6 +192,9 @@ class RaisedVoiceDetector:
         """dB the threshold comes down at most for a risen pitch."""
         self._level_blocks = max(3, round(sustain_seconds / block_seconds))
         self._levels: deque[float] = deque(maxlen=round(1.5 * self._level_blocks))
+        """dB each recent block of evidence stands over its voice's calm speech level."""
+        self._bulks: deque[float] = deque(maxlen=round(1.5 * self._level_blocks))
+        """dB each recent block of evidence stands over its voice's calm bulk level."""
         self._pitches: deque[float] = deque(maxlen=max(3, round(pitch_seconds / block_seconds)))
         self._raised_for = 0.0
         self._cooldown_left = 0.0
@@ -195,15 +223,16 @@ class RaisedVoiceDetector:
         if not evidence:
             return RaisedState(self.over_db, None, self.pitch_st)
         assert pitch_hz is not None
-        self._levels.append(level_dbfs)
+        calm_level, calm_bulk = reference.levels_of(pitch_hz)
+        self._levels.append(level_dbfs - calm_level)
+        self._bulks.append(level_dbfs - calm_bulk)
         offset = reference.pitch_offset(pitch_hz)
         if offset is not None:
             self._pitches.append(offset)
         if len(self._levels) < self._level_blocks:
             return RaisedState(None, None, evidence=True)
-        recent = list(self._levels)[-self._level_blocks :]
-        over = speech_level(recent) - reference.level_dbfs
-        bulk_over = bulk_level(self._levels) - reference.bulk_dbfs
+        over = speech_level(list(self._levels)[-self._level_blocks :])
+        bulk_over = bulk_level(self._bulks)
         pitch = float(np.median(self._pitches)) if len(self._pitches) >= 3 else None
         self.over_db, self.pitch_st = over, pitch
         bonus = 0.0 if pitch is None else self.pitch_db_per_st * pitch
@@ -231,6 +260,7 @@ class RaisedVoiceDetector:
     def new_speaker(self) -> None:
         """Another speaker's voice follows: forget the evidence (keep cooldown and arming)."""
         self._levels.clear()
+        self._bulks.clear()
         self._pitches.clear()
         self._raised_for = 0.0
         self.over_db = self.pitch_st = None
