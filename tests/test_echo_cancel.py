@@ -177,18 +177,23 @@ def test_the_canceller_takes_the_coachs_voice_out_and_lets_the_partner_through(
 ) -> None:
     # Measured 25 to 42 dB a run (bench/echo_cancel.py); a canceller that does nothing
     # gives 0. A run on a loaded machine may start a stream late (no figures) or catch
-    # the canceller realigning (less taken out): up to three runs, within a deadline.
+    # the canceller realigning: up to three runs, within a deadline.
+    def good(figures: EchoFigures) -> bool:
+        return (
+            figures.measured
+            and figures.erle_db >= 15.0
+            and figures.flowed == pytest.approx(1.0, abs=0.05)  # the source never stalls
+            and abs(figures.partner_alone_db) <= 3.0
+        )
+
     runs: list[EchoFigures] = []
     deadline = time.monotonic() + 150.0
     while len(runs) < 3 and time.monotonic() < deadline:
         runs.append(measure_canceller(pulse_rig))
-        if runs[-1].measured and runs[-1].erle_db >= 15.0:
+        print(runs[-1])
+        if good(runs[-1]):
             break
-    figures = runs[-1]
-    assert figures.measured, runs
-    assert figures.erle_db >= 15.0, runs
-    assert figures.flowed == pytest.approx(1.0, abs=0.05), runs  # the source never stalls
-    assert abs(figures.partner_alone_db) <= 3.0, runs
+    assert good(runs[-1]), runs
 
 
 def test_a_live_session_through_the_canceller_hears_only_the_partner(
