@@ -178,12 +178,17 @@ class PulseRig:
             self._log.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def _client_env(self) -> dict[str, str]:
+    def client_env(self) -> dict[str, str]:
+        """This process's environment pointed at the rig (for `pactl`, `pacat`, `parec`)."""
         return {**os.environ, **self.env}
+
+    def log(self) -> str:
+        """What the server has logged so far (warnings and errors)."""
+        return (self.root / "pulseaudio.log").read_text(errors="replace")
 
     def _pactl_ok(self, *args: str) -> bool:
         done = subprocess.run(
-            ["pactl", *args], env=self._client_env(), capture_output=True, timeout=10
+            ["pactl", *args], env=self.client_env(), capture_output=True, timeout=10
         )
         return done.returncode == 0
 
@@ -191,7 +196,7 @@ class PulseRig:
         """Run `pactl` against the rig; its output (raises CalledProcessError on failure)."""
         done = subprocess.run(
             ["pactl", *args],
-            env=self._client_env(),
+            env=self.client_env(),
             capture_output=True,
             text=True,
             timeout=10,
@@ -235,7 +240,7 @@ class PulseRig:
                             "--latency-msec=10",
                             "--client-name=rig-keepalive",
                         ],
-                        env=self._client_env(),
+                        env=self.client_env(),
                         stdin=zeros,
                         stdout=subprocess.DEVNULL,
                         stderr=subprocess.DEVNULL,
@@ -284,7 +289,7 @@ class PulseRig:
                 # Without it pacat buffers 2 s before it starts: short clips start late.
                 "--latency-msec=30",
             ],
-            env=self._client_env(),
+            env=self.client_env(),
             stdin=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
@@ -303,7 +308,7 @@ class PulseRig:
 
     def start_recording(self) -> SpeakerRecording:
         """Start recording the speaker (returns once sound flows); `.stop()` gives the audio."""
-        return SpeakerRecording(self._client_env())
+        return SpeakerRecording(self.client_env())
 
 
 class SpeakerRecording:

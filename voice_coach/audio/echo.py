@@ -23,6 +23,14 @@ import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+PULSE_ARGS = ("aec_method=webrtc", 'aec_args="analog_gain_control=0 digital_gain_control=0"')
+"""The `module-echo-cancel` arguments `doctor` advises: the WebRTC canceller with its
+automatic gain control off. Left on (the module's default), it turns the microphone's
+own volume up and down (on the test rig it left it at 51-66 %), so voices would be
+measured against a moving level. On the PulseAudio test rig these take the coach's
+leaked voice down by 25 to 42 dB a run and leave a partner speaking alone within 1 dB
+(bench/echo_cancel.py)."""
+
 Run = Callable[[Sequence[str]], str]
 """Runs a command and gives its standard output ("" when it fails)."""
 
@@ -57,15 +65,17 @@ class EchoCancel:
         """One sentence on how to turn echo cancellation on."""
         if self.server == "PipeWire":
             return (
-                "turn on PipeWire's echo-cancel: pactl load-module module-echo-cancel "
-                "aec_method=webrtc (for every login: a libpipewire-module-echo-cancel block "
-                "in ~/.config/pipewire/pipewire.conf.d/), then make its source and sink "
-                "the defaults"
+                "turn on PipeWire's echo-cancel with its gain control off: a "
+                "libpipewire-module-echo-cancel block with aec.args = { "
+                "webrtc.gain_control = false } in ~/.config/pipewire/pipewire.conf.d/, "
+                "then make its source and sink the defaults"
             )
         if self.server == "PulseAudio":
+            method, gain = PULSE_ARGS
             return (
-                "turn on PulseAudio's echo canceller: pactl load-module module-echo-cancel "
-                "aec_method=webrtc (for every login: the same line as load-module in "
+                "turn on PulseAudio's echo canceller with its gain control off: pactl "
+                f"load-module module-echo-cancel {method} '{gain}' (for every login: "
+                f"load-module module-echo-cancel {method} {gain} in "
                 "~/.config/pulse/default.pa), then make its source and sink the defaults"
             )
         return (
