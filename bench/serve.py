@@ -29,7 +29,7 @@ from tests import evenings
 from tests import speechgen as sg
 from voice_coach.audio.chunk import AudioChunk, Samples
 from voice_coach.audio.sim import TrackSpeaker
-from voice_coach.config import Config, ServeSettings
+from voice_coach.config import Config, ScheduleSettings, ServeSettings
 from voice_coach.engine import events as ev
 from voice_coach.serve import events as sev
 from voice_coach.serve.clock import ServeClock
@@ -206,7 +206,11 @@ def live_latency() -> None:
             speaker = StampedSpeaker(LiveSpeaker("coach_speaker"))
             stamped = StampedMic(LiveMicrophone("coach_mic"))
             mic = ServeMicrophone(lambda s=stamped: s)  # type: ignore[misc]
-            config = Config(serve=ServeSettings(enabled_hours="00:00-23:59"))
+            # No nightly invitation: this runs on the wall clock.
+            config = Config(
+                serve=ServeSettings(enabled_hours="00:00-23:59"),
+                schedule=ScheduleSettings(checkin=""),
+            )
             log = ServeLog()
             woke = threading.Event()
 

@@ -20,7 +20,7 @@ import pytest
 from tests import evenings
 from tests.pulse_rig import PulseRig, pulse_rig_fixture  # noqa: F401
 from voice_coach.audio.chunk import AudioChunk
-from voice_coach.config import AudioSettings, Config, ServeSettings
+from voice_coach.config import AudioSettings, Config, ScheduleSettings, ServeSettings
 from voice_coach.engine import events as ev
 from voice_coach.serve import events as sev
 from voice_coach.serve.run import ServeOptions, serve
@@ -51,6 +51,9 @@ def test_a_wake_word_into_the_microphone_starts_the_session_and_is_heard(
     config = Config(
         audio=AudioSettings(mic="coach_mic", speaker="coach_speaker"),
         serve=ServeSettings(default_script="kort", enabled_hours="00:00-23:59"),
+        # No nightly invitation: this runs on the wall clock, and after 21:00 the
+        # invitation came before the wake word.
+        schedule=ScheduleSettings(checkin=""),
     )
     events: list[tuple[float, ev.Event]] = []
     started = threading.Event()
