@@ -8,7 +8,7 @@ voices; the peers are in bench/_peers.py (Praat's syllable nuclei by de Jong &
 Wempe, a plain loudness rule, webrtcvad; `pip install -e '.[bench]'`, which `make
 bench` does). Every figure is re-measured on every run.
 
-Measured on the build machine (2 shared cores), branch `listen`, before -> after:
+Measured on the build machine (2 shared cores), branch `listen` and later main, before -> after:
   rises of +8 dB or more caught       12/12 -> 12/12; worst latency 3.32 s -> 1.25 s
   rises of +6 dB caught                 2/4 -> 4/4
   false alarms on 16 confounders       8/16 -> 0/16 (loudness rule 10/16)
@@ -31,7 +31,9 @@ Measured on the build machine (2 shared cores), branch `listen`, before -> after
                                         clean 4.6 / fan 4.5 % unchanged. The goal
                                         (8 %) is not reached: bench/pace_tv.py
   frame F1, quiet room                  0.941 -> 0.971 (webrtcvad 0.925)
-  cost                                  12.7 -> 14.2 ms of CPU per second of audio
+  cost                                  12.7 -> 14.2 ms of CPU per second of audio;
+                                        14.6-14.7 on main after the first-turn and open-
+                                        talk work (two runs, idle machine)
 """
 
 from __future__ import annotations
