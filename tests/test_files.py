@@ -23,7 +23,14 @@ import pytest
 from voice_coach.audio.chunk import LISTEN_RATE, AudioChunk
 from voice_coach.audio.wav import read_wav, write_wav
 from voice_coach.cli import main
-from voice_coach.files import DiskFullError, FileError, PrivateFile, check_target, write_private
+from voice_coach.files import (
+    DiskFullError,
+    FileError,
+    PrivateFile,
+    check_target,
+    private_dir,
+    write_private,
+)
 
 SCRIPT = """\
 id: files-test
@@ -45,6 +52,18 @@ def _private_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_private_folders_are_private_all_the_way_down(tmp_path: Path) -> None:
+    # mkdir(parents=True) gives the parents it makes the default mode (0755 here): the
+    # speech cache's "cache" folder was one.
+    (tmp_path / "existing").mkdir(mode=0o755)
+    os.chmod(tmp_path / "existing", 0o755)
+    made = private_dir(tmp_path / "existing" / "a" / "b" / "c")
+    assert made.is_dir()
+    for folder in ("existing/a", "existing/a/b", "existing/a/b/c"):
+        assert _mode(tmp_path / folder) == 0o700, folder
+    assert _mode(tmp_path / "existing") == 0o755  # what was there is left as it was
 
 
 def _script_and_input(tmp_path: Path, seconds: float = 20.0) -> tuple[Path, Path]:

@@ -57,10 +57,19 @@ def check_target(path: Path, what: str) -> None:
 
 
 def private_dir(path: Path) -> Path:
-    """Create `path` (and missing parents) as folders readable by the user only."""
+    """Create `path` (and missing parents) as folders readable by the user only;
+    folders that exist already are left as they are."""
     path = Path(path)
+    missing = []
+    folder = path
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
     try:
-        path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR)
+        # One at a time: `mkdir(parents=True)` gives the parents the default mode.
+        for folder in reversed(missing):
+            folder.mkdir(exist_ok=True, mode=PRIVATE_DIR)
+        path.mkdir(exist_ok=True, mode=PRIVATE_DIR)
     except OSError as err:
         raise FileError(f"{path}: cannot create the folder: {err.strerror or err}") from err
     return path

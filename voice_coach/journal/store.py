@@ -27,6 +27,7 @@ from pathlib import Path
 
 from voice_coach.config import data_dir
 from voice_coach.engine.summary import balance
+from voice_coach.files import FileError, private_dir
 from voice_coach.journal import JournalError
 from voice_coach.journal.schema import VERSION, migrate, version
 
@@ -73,7 +74,11 @@ def connect(path: Path, busy_seconds: float = BUSY_SECONDS) -> sqlite3.Connectio
 def _private_file(path: Path) -> None:
     """Create the folder (0700) and an empty file (0600), or tighten existing ones."""
     folder = path.parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        private_dir(folder)
+    except FileError as err:
+        cause = err.__cause__
+        raise cause if isinstance(cause, OSError) else OSError(str(err)) from err
     if stat.S_IMODE(folder.stat().st_mode) & 0o077:
         folder.chmod(0o700)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
