@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from tests import speechgen
-from tests.pulse_rig import RIG_RATE, PulseRig
+from tests.pulse_rig import RIG_RATE, PulseRig, Recording
 from voice_coach.audio.chunk import resample
 from voice_coach.audio.echo import PULSE_ARGS
 
@@ -116,47 +115,6 @@ def canceller(rig: PulseRig, *args: str) -> Iterator[str]:
             rig.pactl("unload-module", module)
 
 
-class Recording:
-    """A running `parec` of one source, collected by a thread."""
-
-    def __init__(self, rig: PulseRig, device: str) -> None:
-        self._proc = subprocess.Popen(
-            [
-                "parec",
-                f"--device={device}",
-                "--format=float32le",
-                f"--rate={RIG_RATE}",
-                "--channels=1",
-                "--raw",
-                "--latency-msec=20",
-            ],
-            env=rig.client_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        )
-        self._parts: list[bytes] = []
-        self._reader = threading.Thread(target=self._collect, daemon=True)
-        self._reader.start()
-
-    def _collect(self) -> None:
-        assert self._proc.stdout is not None
-        while chunk := self._proc.stdout.read1(65536):
-            self._parts.append(chunk)
-
-    @property
-    def seconds(self) -> float:
-        """Seconds recorded so far."""
-        return sum(len(part) for part in self._parts) / 4 / RIG_RATE
-
-    def stop(self) -> np.ndarray:
-        """Stop; the samples (float32 at `RIG_RATE`)."""
-        self._proc.terminate()
-        self._proc.wait(timeout=10)
-        self._reader.join(timeout=10)
-        raw = b"".join(self._parts)
-        return np.frombuffer(raw[: len(raw) - len(raw) % 4], "<f4").copy()
-
-
 def wait_flowing(recordings: list[Recording], seconds: float, deadline_s: float) -> bool:
     """Wait until every recording has `seconds` of sound (False if not by the deadline)."""
     deadline = time.monotonic() + deadline_s
@@ -174,34 +132,6 @@ def _speech(lines: tuple[str, ...], voice: str, pause_s: float = 0.4) -> np.ndar
         parts.append(resample(utterance.samples, speechgen.RATE, RIG_RATE))
         parts.append(np.zeros(round(pause_s * RIG_RATE), np.float32))
     return np.concatenate(parts).astype(np.float32)
-
-
-def _player(rig: PulseRig, device: str, samples: np.ndarray) -> subprocess.Popen[bytes]:
-    player = subprocess.Popen(
-        [
-            "pacat",
-            "--playback",
-            f"--device={device}",
-            "--format=float32le",
-            f"--rate={RIG_RATE}",
-            "--channels=1",
-            "--raw",
-            "--latency-msec=30",
-        ],
-        env=rig.client_env(),
-        stdin=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-    data = samples.astype("<f4").tobytes()
-
-    def feed() -> None:
-        assert player.stdin is not None
-        with contextlib.suppress(BrokenPipeError):
-            player.stdin.write(data)
-            player.stdin.close()
-
-    threading.Thread(target=feed, daemon=True).start()
-    return player
 
 
 def _offset(recording: np.ndarray, signal: np.ndarray) -> int:
@@ -241,7 +171,8 @@ def _envelope(samples: np.ndarray, frame: int = RIG_RATE // 50) -> np.ndarray:
     return np.asarray(np.sqrt(np.mean(blocks**2, axis=1)))
 
 
-def _dbfs(samples: np.ndarray) -> float:
+def dbfs(samples: np.ndarray) -> float:
+    """RMS level of `samples` in dBFS."""
     return 10 * float(np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12))
 
 
@@ -269,19 +200,19 @@ def measure_canceller(rig: PulseRig, source: str = "coach_mic.echo-cancel") -> E
     partner_track[alone_at : alone_at + len(partner)] = partner
     resyncs_before = rig.log().count("Doing resync")
 
-    mic = Recording(rig, "coach_mic")
-    out = Recording(rig, source)
+    mic = rig.start_recording("coach_mic", wait=False)
+    out = rig.start_recording(source, wait=False)  # a stalled source is a figure, not an error
     try:
         flowing = wait_flowing([mic, out], 0.5, deadline_s=15.0)
-        coach_player = _player(rig, "coach_speaker.echo-cancel", np.concatenate([lead, coach]))
-        room_player = _player(rig, "room", np.concatenate([lead, partner_track]))
+        coach_player = rig.play("coach_speaker.echo-cancel", np.concatenate([lead, coach]))
+        room_player = rig.play("room", np.concatenate([lead, partner_track]))
         for player in (coach_player, room_player):
             player.wait(timeout=120)
         # The recordings run on until the room has been quiet for a while.
         wait_flowing([mic], mic.seconds + 1.0, deadline_s=15.0)
     finally:
-        heard = mic.stop()
-        cleaned = out.stop()
+        heard = mic.stop().samples
+        cleaned = out.stop().samples
     resyncs = rig.log().count("Doing resync") - resyncs_before
     flowed = len(cleaned) / max(1, len(heard))
     if not flowing or len(cleaned) < len(heard) // 2:
@@ -332,10 +263,10 @@ def analyse(
     coach_only[coach_at + round(SETTLE_S * rate) : coach_at + len(coach)] = True
     double = slice(over - rate // 4, over + len(partner) + rate // 4)
     coach_only[double] = False
-    erle = _dbfs(heard[coach_only]) - _dbfs(cleaned[coach_only])
+    erle = dbfs(heard[coach_only]) - dbfs(cleaned[coach_only])
     tenth = rate // 10
     residue = [
-        _dbfs(cleaned[i : i + tenth])
+        dbfs(cleaned[i : i + tenth])
         for i in np.flatnonzero(coach_only)[::tenth]
         if coach_only[i : i + tenth].all()
     ]

@@ -277,11 +277,16 @@ class PulseRig:
         # pacat may drop the first tenths of a second of a new stream; the lead-in
         # silence takes that loss, so the clip itself always arrives whole.
         chunk = AudioChunk.silence(LEAD_IN_S, RIG_RATE).then(chunk)
+        return self.play("room", chunk.samples)
+
+    def play(self, device: str, samples: np.ndarray) -> subprocess.Popen[bytes]:
+        """Start playing `samples` (mono float32 at `RIG_RATE`) into the sink `device`;
+        returns the player (`.wait()` to know it has been played)."""
         player = subprocess.Popen(
             [
                 "pacat",
                 "--playback",
-                "--device=room",
+                f"--device={device}",
                 "--format=float32le",
                 f"--rate={RIG_RATE}",
                 "--channels=1",
@@ -293,8 +298,7 @@ class PulseRig:
             stdin=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
         )
-        assert player.stdin is not None
-        data = chunk.samples.astype("<f4").tobytes()
+        data = samples.astype("<f4").tobytes()
 
         # Feed from a thread so the caller can read the microphone meanwhile.
         def feed() -> None:
@@ -306,19 +310,22 @@ class PulseRig:
         threading.Thread(target=feed, daemon=True).start()
         return player
 
-    def start_recording(self) -> SpeakerRecording:
-        """Start recording the speaker (returns once sound flows); `.stop()` gives the audio."""
-        return SpeakerRecording(self.client_env())
+    def start_recording(
+        self, device: str = "coach_speaker.monitor", wait: bool = True
+    ) -> Recording:
+        """Start recording the source `device` (the speaker's monitor unless told);
+        with `wait`, return once sound flows. `.stop()` gives the audio."""
+        return Recording(self.client_env(), device, wait)
 
 
-class SpeakerRecording:
-    """A running `parec` on the speaker's monitor, collected by a thread."""
+class Recording:
+    """A running `parec` of one source, collected by a thread."""
 
-    def __init__(self, env: dict[str, str]) -> None:
+    def __init__(self, env: dict[str, str], device: str, wait: bool = True) -> None:
         self._proc = subprocess.Popen(
             [
                 "parec",
-                "--device=coach_speaker.monitor",
+                f"--device={device}",
                 "--format=float32le",
                 f"--rate={RIG_RATE}",
                 "--channels=1",
@@ -334,16 +341,21 @@ class SpeakerRecording:
         self._reader = threading.Thread(target=self._collect, daemon=True)
         self._reader.start()
         # parec takes a few tenths of a second to connect; what plays before that
-        # would be missing from the recording. The monitor delivers silence at once.
-        if not self._started.wait(timeout=10):
+        # would be missing from the recording. A source delivers silence at once.
+        if wait and not self._started.wait(timeout=10):
             self._proc.kill()
-            raise RuntimeError("parec delivered nothing from coach_speaker.monitor in 10 s")
+            raise RuntimeError(f"parec delivered nothing from {device} in 10 s")
 
     def _collect(self) -> None:
         assert self._proc.stdout is not None
         while chunk := self._proc.stdout.read1(65536):
             self._parts.append(chunk)
             self._started.set()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds recorded so far."""
+        return sum(len(part) for part in self._parts) / 4 / RIG_RATE
 
     def stop(self) -> AudioChunk:
         """Stop recording; everything recorded so far."""

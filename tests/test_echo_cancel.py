@@ -17,15 +17,13 @@ back into the room, as laptop speakers do (tests/echo_rig.py: as loud as the par
 from __future__ import annotations
 
 import os
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 
-import numpy as np
 import pytest
 
-from tests.echo_rig import EchoFigures, canceller, load_leak, measure_canceller
+from tests.echo_rig import EchoFigures, canceller, dbfs, load_leak, measure_canceller
 from tests.engine_support import espeak, script_of
 from tests.pulse_rig import RIG_RATE, PulseRig, pulse_rig_fixture  # noqa: F401
 from voice_coach.audio.echo import PULSE_ARGS, probe, use_environment
@@ -45,11 +43,10 @@ def leak(pulse_rig: PulseRig) -> Iterator[str]:
     """The coach's speaker played back into the room at full level; yields the module id."""
     module = load_leak(pulse_rig)
     # The coach's voice really comes back in: as loud as the partner's own speech.
-    env = pulse_rig.client_env()
     loudest = -120.0
     deadline = time.monotonic() + 30.0
     while loudest <= -30.0 and time.monotonic() < deadline:
-        loudest = max(loudest, _leaked_level(env))  # a loaded machine may start it late
+        loudest = max(loudest, _leaked_level(pulse_rig))  # a loaded machine may start it late
     assert loudest > -30.0, loudest
     yield module
     pulse_rig.pactl("unload-module", module)
@@ -62,58 +59,18 @@ def cancelling(pulse_rig: PulseRig, leak: str) -> Iterator[str]:
         yield module
 
 
-def _record(device: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            "parec",
-            f"--device={device}",
-            "--format=float32le",
-            f"--rate={RIG_RATE}",
-            "--channels=1",
-            "--raw",
-            "--latency-msec=20",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
-
-
-def _leaked_level(env: dict[str, str]) -> float:
+def _leaked_level(rig: PulseRig) -> float:
     """Loudest half second (dBFS) of the microphone while a line plays on the speaker."""
-    mic = _record("coach_mic", env)
-    parts: list[bytes] = []
-    started = threading.Event()
-
-    def collect() -> None:
-        assert mic.stdout is not None
-        while chunk := mic.stdout.read1(65536):
-            parts.append(chunk)
-            started.set()
-
-    reader = threading.Thread(target=collect, daemon=True)
-    reader.start()
-    started.wait(timeout=10)  # parec takes a few tenths of a second to connect
+    mic = rig.start_recording("coach_mic")
     voice = espeak("Welkom Anna en Bram.", "nl", 150)  # -20 dBFS, as the partner's speech
-    pacat = ["pacat", "--playback", "--device=coach_speaker", "--format=float32le"]
-    pacat += [f"--rate={RIG_RATE}", "--channels=1", "--raw", "--latency-msec=30"]
-    samples = voice.to_rate(RIG_RATE).samples.astype("<f4").tobytes()
-    subprocess.run(pacat, input=samples, env=env, check=True, timeout=30)
+    rig.play("coach_speaker", voice.to_rate(RIG_RATE).samples).wait(timeout=30)
     time.sleep(0.5)
-    mic.terminate()
-    mic.wait(timeout=10)
-    reader.join(timeout=10)
-    raw = b"".join(parts)
-    heard = np.frombuffer(raw[: len(raw) - len(raw) % 4], "<f4")
+    heard = mic.stop().samples
     half = RIG_RATE // 2
     if len(heard) < half:
         return -120.0
     starts = range(0, max(1, len(heard) - half), half // 2)
-    return max((_dbfs(heard[i : i + half]) for i in starts), default=-120.0)
-
-
-def _dbfs(samples: np.ndarray) -> float:
-    return 10 * float(np.log10(np.mean(samples.astype(np.float64) ** 2) + 1e-12))
+    return max((dbfs(heard[i : i + half]) for i in starts), default=-120.0)
 
 
 def _live_turn(
