@@ -203,13 +203,13 @@ def _other(role: Literal["A", "B"]) -> Literal["A", "B"]:
     return "B" if role == "A" else "A"
 
 
-def rise_case(rise_db: float, distance: str, partner: Literal["A", "B"], language: str) -> Case:
-    """Calm opening; in `partner`'s turn two calm sentences, four raised, two calm."""
-    b = _Builder(language, distance).opening()
-    prefix_s = b.t
-    b.turn(partner)
-    b.say(partner)
-    b.say(partner)
+def _raised_sentences(
+    b: _Builder, partner: Literal["A", "B"], rise_db: float, calm_before: int
+) -> tuple[float, float]:
+    """`calm_before` calm sentences by `partner`, four raised, two calm; the (start,
+    end) seconds of the raised ones."""
+    for _ in range(calm_before):
+        b.say(partner)
     semitones = PITCH_PER_DB * rise_db
     start = b.say(partner, rise_db, semitones)
     for _ in range(3):
@@ -217,6 +217,15 @@ def rise_case(rise_db: float, distance: str, partner: Literal["A", "B"], languag
     end = b.speech[-1][1]
     b.say(partner)
     b.say(partner)
+    return start, end
+
+
+def rise_case(rise_db: float, distance: str, partner: Literal["A", "B"], language: str) -> Case:
+    """Calm opening; in `partner`'s turn two calm sentences, four raised, two calm."""
+    b = _Builder(language, distance).opening()
+    prefix_s = b.t
+    b.turn(partner)
+    start, end = _raised_sentences(b, partner, rise_db, calm_before=2)
     return b.build(
         f"rise +{rise_db:.0f} dB {distance} by {partner} ({language})",
         "rise",
@@ -232,15 +241,7 @@ def turn_rise(rise_db: float, distance: str, partner: Literal["A", "B"], languag
     """One turn on its own (as a session's first): five calm sentences, four raised,
     two calm; `turns` is empty (the engine starts the turn itself)."""
     b = _Builder(language, distance)
-    for _ in range(5):
-        b.say(partner)
-    semitones = PITCH_PER_DB * rise_db
-    start = b.say(partner, rise_db, semitones)
-    for _ in range(3):
-        b.say(partner, rise_db, semitones)
-    end = b.speech[-1][1]
-    b.say(partner)
-    b.say(partner)
+    start, end = _raised_sentences(b, partner, rise_db, calm_before=5)
     case = b.build(
         f"turn rise +{rise_db:.0f} dB {distance} by {partner} ({language})",
         "rise",
