@@ -70,3 +70,16 @@ def test_spoken_summary_lines(code: str, expected: list[str]) -> None:
 
     talk = {"A": PartnerTalk(90.0, [3.0, 4.0]), "B": PartnerTalk(30.0)}
     assert spoken_lines(phrase, lang, {"A": "Anna", "B": "Bram"}, talk, 1) == expected
+
+
+def test_a_summary_without_any_talk_says_no_talk_times() -> None:
+    lang = language("nl")
+
+    def phrase(key: str, **values: object) -> str:
+        return key
+
+    silent = {"A": PartnerTalk(0.0), "B": PartnerTalk(0.0)}
+    assert spoken_lines(phrase, lang, {"A": "Anna", "B": "Bram"}, silent, 1) == ["summary_pauses"]
+    both = PartnerTalk(40.0)  # heard only in a turn of both: that time is still said
+    lines = spoken_lines(phrase, lang, {"A": "Anna", "B": "Bram"}, silent, 0, shared=both)
+    assert lines == ["summary_shared"]

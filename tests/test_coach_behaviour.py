@@ -156,7 +156,8 @@ def test_without_names_the_coach_speaks_without_them() -> None:
     ]
     assert said[2] in ("Dank je.", "Dank je wel.")  # the turn's close, without a name
     assert "Wie vertelt: zeg in een paar zinnen wat je bezighoudt. Begin met ik." in said
-    assert "De een sprak ongeveer 0 seconden, de ander ongeveer 0 seconden." in said
+    # Nobody was heard in the turns: no talk times ("0 seconden") in the summary.
+    assert not [line for line in said if "sprak ongeveer" in line], said
     for line in said:
         assert "Partner" not in line and "{" not in line, line
         assert not re.search(r"\b[AB]\b", line), line

@@ -105,14 +105,18 @@ def spoken_lines(
     """What the coach says for the summary, with `phrase(key, **values)` for wording.
 
     Without names (`named` False) pace is said for the couple together, in time order.
+    When neither partner was heard in a turn, no talk times are said ("0 seconds"
+    would tell a couple nothing).
     """
     a, b = talk["A"].speech_seconds, talk["B"].speech_seconds
     lines: list[str] = []
     if parts.talk:
-        lines.append(phrase("summary_talk", a_time=lang.duration(a), b_time=lang.duration(b)))
+        heard = max(a, b) > 0
+        if heard:
+            lines.append(phrase("summary_talk", a_time=lang.duration(a), b_time=lang.duration(b)))
         if shared is not None and shared.speech_seconds > 0:
             lines.append(phrase("summary_shared", time=lang.duration(shared.speech_seconds)))
-        if max(a, b) > 0:
+        if heard:
             if balance(a, b) >= EVEN_BALANCE:
                 lines.append(phrase("summary_balance_even"))
             else:
