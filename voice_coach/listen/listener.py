@@ -175,7 +175,12 @@ class Listener:
             self._reached = False
         elif speaker is None or band >= speaker - PACE_START_DB:
             self._reached = True
-        pace = self.pace.update(block, vad.active and self._reached)
+        pace = self.pace.update(
+            block,
+            vad.active and self._reached,
+            utterance=vad.speech and self._reached,
+            audible_dbfs=self.vad.floor.dbfs + self.vad.margin_db,
+        )
         return Hearing(
             seconds=seconds,
             level_dbfs=rms_dbfs(block),

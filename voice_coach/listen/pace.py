@@ -6,7 +6,8 @@ syllable has a vowel, and a vowel is a peak of loudness in voiced sound. So:
 1. an intensity envelope (dB) of the speech band every 10 ms, smoothed with a
    Gaussian of 15 ms standard deviation so one vowel gives one peak;
 2. peaks that rise `min_dip_db` above the dip before them and fall `min_dip_db`
-   into the dip after them (the dip criterion);
+   into the dip after them (the dip criterion), or, where the background could move
+   the envelope more than that, by more power than the background's own swing;
 3. of those, the ones above a threshold relative to the recent speech (the median
    envelope level of the last `window` seconds of speech, minus `below_median_db`);
 4. that are voiced: the band-passed signal around the peak repeats itself at a
@@ -31,6 +32,26 @@ reduced syllable (the Piper voice's lie 13-18 dB under its stressed ones) sinks
 under the TV's level, and the interval across it would count one syllable where two
 were said. The quiet it leaves is longer than the speaker's usual step, so that
 interval is left out instead (bench/pace_tv.py shows the syllables missed).
+
+A background that talks (a TV) makes peaks of its own: on a long vowel its syllables
+split one nucleus into two, at a sentence's end they add one. Powers add, so the
+background alone can raise a dip at level L (dBFS) by 10 log10(1 + S / P(L)) dB,
+where S is its swing: the power between its quiet and its loud moments (10th and
+90th percentile of the envelope between utterances, over the last 5 s), P(L) the
+dip's power. A nucleus must rise out of its dips by more than that, so near the
+background's level only a syllable that stands out of it counts; well above it, and
+in a quiet room, the criterion stays `min_dip_db`. A constant hum has no swing and
+changes nothing.
+
+What the background hides is then lost: the speech detector counts nothing under its
+audible level (the noise floor plus its margin), and with a TV that level lies over
+the meter's own threshold. A voice whose syllables spread widely in level (the Piper
+voice's weak ones lie 13-18 dB under its stressed ones) loses its weakest; a voice
+that keeps them level loses none. So the rate is divided by 1 - `hidden_share`: the
+share of a normal distribution of nucleus levels, fitted by maximum likelihood to the
+nuclei heard (truncated at the audible level), that lies between the threshold and
+the audible level. In a quiet room the audible level lies under the threshold, and
+the share is 0.
 """
 
 from __future__ import annotations
@@ -50,6 +71,19 @@ _VOICING_SECONDS = 0.04
 _PITCH_HZ = (80.0, 400.0)
 _TYPICAL_AFTER = 5
 """Intervals in the window before their median says what the speaker's step is."""
+_BACKGROUND_SECONDS = 5.0
+"""Seconds of envelope between utterances the background's swing is measured over."""
+_BACKGROUND_PERCENTILES = (10.0, 90.0)
+"""The background's quiet and loud moments: its swing is the power between them."""
+_HIDDEN_FIT_NUCLEI = 100
+"""Levels of the most recent nuclei the hidden share is estimated from."""
+_HIDDEN_FIT_AFTER = 10
+"""Nuclei above the audible level needed before a hidden share is estimated."""
+_HIDDEN_REFIT = 8
+"""Nuclei between two fits of the hidden share (it moves slowly; a fit costs ~1 ms)."""
+_MAX_HIDDEN_SHARE = 0.3
+"""The most the rate is corrected for syllables hidden under the background: the Piper
+voice loses about a quarter under a TV 9 dB below it; more is a fit gone wrong."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +137,16 @@ class PaceMeter:
         self._kernel = kernel / kernel.sum()
         reach = 2 * _SMOOTH_REACH_HOPS + 1
         self._powers: deque[float] = deque(maxlen=reach)
-        self._flags: deque[tuple[bool, bool]] = deque(maxlen=reach)
+        self._flags: deque[tuple[bool, bool, bool]] = deque(maxlen=reach)
+        self._background: deque[float] = deque(maxlen=round(_BACKGROUND_SECONDS / _HOP_SECONDS))
+        self._swing = 0.0
+        """Power (full scale = 1) between the background's quiet and loud moments."""
+        self._audible: float | None = None
+        self._heard_utterance = False
+        self._nucleus_levels: deque[float] = deque(maxlen=_HIDDEN_FIT_NUCLEI)
+        self.hidden_share = 0.0
+        """Estimated share (0-0.5) of the speaker's syllables the background hides:
+        under the audible level, yet over the meter's own threshold."""
         self._levels: deque[float] = deque(maxlen=round(window / _HOP_SECONDS))
         self._threshold = -200.0
         self._seeking_peak = False
@@ -126,8 +169,31 @@ class PaceMeter:
         self.total_interval_seconds = 0.0
         """Seconds those intervals add up to."""
 
-    def update(self, block: Samples, active: bool) -> PaceUpdate:
-        """Take one block (mono float32 at `rate`) and whether it is active speech."""
+    def update(
+        self,
+        block: Samples,
+        active: bool,
+        utterance: bool | None = None,
+        audible_dbfs: float | None = None,
+    ) -> PaceUpdate:
+        """Take one block (mono float32 at `rate`) and whether it is active speech.
+
+        `utterance`: whether the block lies inside an utterance (active, or in the
+        short stops between active blocks); what lies between utterances is the
+        background, whose swing a nucleus must stand out from. None: the same as
+        `active`.
+        `audible_dbfs`: the lowest speech-band level (dBFS) the speech detector counts
+        as speech now (its noise floor plus margin); syllables under it cannot be
+        counted, and the rate is corrected for them (`hidden_share`). None: no
+        correction.
+        """
+        if utterance is None:
+            utterance = active
+        self._heard_utterance = self._heard_utterance or utterance
+        # The background lies between utterances: before the first one, the speech
+        # detector may still take speech for the room (its floor is not learned yet).
+        between = self._heard_utterance and not utterance
+        self._audible = audible_dbfs
         seconds = len(block) / self.rate
         if active:
             bridged = self._gap if self._gap < self.min_pause else 0.0
@@ -146,7 +212,7 @@ class PaceMeter:
             self._recent = np.concatenate([self._recent[len(hop) :], hop])
             voiced = active and self._is_voiced(self._recent)
             self._powers.append(float(np.mean(hop**2)))
-            self._flags.append((active, voiced))
+            self._flags.append((active, voiced, between))
             self._hops += 1
             if len(self._powers) == self._powers.maxlen:
                 found += self._step()
@@ -163,18 +229,21 @@ class PaceMeter:
         """
         if self._interval_sum < self.window / 2:
             return None
-        return len(self._intervals) / self._interval_sum
+        return len(self._intervals) / self._interval_sum / (1.0 - self.hidden_share)
 
     @property
     def rate_sps(self) -> float | None:
         """Syllables per second of speech since the meter was made (None: no speech yet)."""
         if self.total_interval_seconds <= 0.0:
             return None
-        return self.total_intervals / self.total_interval_seconds
+        return self.total_intervals / self.total_interval_seconds / (1.0 - self.hidden_share)
 
     def reset(self) -> None:
-        """A new speaker: forget the window (the envelope and filters carry on)."""
+        """A new speaker: forget the window and the levels of their syllables (the
+        envelope, the filters and the background carry on)."""
         self._nuclei.clear()
+        self._nucleus_levels.clear()
+        self.hidden_share = 0.0
         self._intervals.clear()
         self._interval_sum = 0.0
         self._last_nucleus = None
@@ -202,8 +271,14 @@ class PaceMeter:
 
     def _step(self) -> int:
         """Advance the peak picker by one hop of the smoothed envelope; nuclei found."""
-        level = power_dbfs(float(np.dot(self._kernel, np.fromiter(self._powers, float))))
-        active, voiced = self._flags[_SMOOTH_REACH_HOPS]
+        power = float(np.dot(self._kernel, np.fromiter(self._powers, float)))
+        level = power_dbfs(power)
+        active, voiced, _ = self._flags[_SMOOTH_REACH_HOPS]
+        if all(outside for _, _, outside in self._flags):  # no speech smoothed into it
+            self._background.append(power)
+            if len(self._background) % 10 == 0:
+                quiet, loud = np.percentile(self._background, _BACKGROUND_PERCENTILES)
+                self._swing = max(0.0, float(loud - quiet))
         if active:
             self._levels.append(level)
             if len(self._levels) % 10 == 0 or len(self._levels) < 10:
@@ -214,22 +289,60 @@ class PaceMeter:
                 self._extreme = level
                 self._peak_hop = self._hops
                 self._peak_flags = (active and level >= self._threshold, voiced)
-            elif level < self._extreme - self.min_dip_db:
+            elif level < self._extreme - self._dip_db(level):
                 if all(self._peak_flags):
                     self._nuclei.append(self._speech_time)
                     self.total_nuclei += 1
+                    self._nucleus_levels.append(self._extreme)
+                    if self.total_nuclei % _HIDDEN_REFIT == 0:
+                        self.hidden_share = self._hidden_share()
                     self._interval_to(self._peak_hop)
                     found = 1
                 self._seeking_peak = False
                 self._extreme = level
         elif level < self._extreme:
             self._extreme = level
-        elif level > self._extreme + self.min_dip_db:
+        elif level > self._extreme + self._dip_db(self._extreme):
             self._seeking_peak = True
             self._extreme = level
             self._peak_hop = self._hops
             self._peak_flags = (active and level >= self._threshold, voiced)
         return found
+
+    def _dip_db(self, level: float) -> float:
+        """dB the envelope must rise out of a dip at `level` (dBFS), or fall into one,
+        for a nucleus: `min_dip_db`, or what the background's swing alone could add
+        to that level, if more."""
+        if self._swing <= 0.0:
+            return self.min_dip_db
+        added = 10.0 * float(np.log10(1.0 + self._swing / 10.0 ** (level / 10.0)))
+        return max(self.min_dip_db, added)
+
+    def _hidden_share(self) -> float:
+        """Share of the speaker's syllables under the audible level but over the
+        meter's own threshold: a normal distribution of nucleus levels (dB) fitted by
+        maximum likelihood to the nuclei seen, truncated at the audible level."""
+        audible = self._audible
+        if audible is None or audible <= self._threshold:
+            return 0.0
+        seen = np.array([x for x in self._nucleus_levels if x >= audible])
+        if len(seen) < _HIDDEN_FIT_AFTER:
+            return 0.0
+        from scipy.optimize import minimize  # only in a busy room
+        from scipy.special import log_ndtr, ndtr
+
+        def unlikelihood(params: np.ndarray) -> float:
+            mean, log_sd = float(params[0]), float(params[1])
+            sd = float(np.exp(log_sd))
+            z = (seen - mean) / sd
+            density = -0.5 * z**2 - log_sd
+            return -float(np.sum(density) - len(seen) * log_ndtr((mean - audible) / sd))
+
+        start = np.array([float(np.median(seen)), float(np.log(np.std(seen) + 1.0))])
+        mean, log_sd = minimize(unlikelihood, start, method="Nelder-Mead").x
+        sd = float(np.exp(log_sd))
+        share = float(ndtr((audible - mean) / sd) - ndtr((self._threshold - mean) / sd))
+        return min(_MAX_HIDDEN_SHARE, max(0.0, share))
 
     def _is_voiced(self, recent: np.ndarray) -> bool:
         """Whether the last 40 ms repeat at a pitch period (normalised autocorrelation)."""
