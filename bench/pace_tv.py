@@ -63,8 +63,11 @@ end of a run, espeak-ng 0-2 %) gives those back on average. Per run the Piper vo
 still spreads: +3 % at 110 wpm, -13 and -15 % at 160 and 200 wpm (seed 2). A quiet
 room and a fan have no swing that matters and leave no syllable under the audible
 level: unchanged.
-Cost: 12.0 -> 12.9 ms of CPU per second of audio on three TV runs (the fit runs every
-8th nucleus, only while the audible level lies over the meter's threshold).
+Cost (best of 4, two minutes of calm talk with a fan and a TV): 14.7 -> 13.3 ms of
+CPU per second of audio for the whole listener; the fit runs every 8th nucleus, only
+while the audible level lies over the meter's threshold, and the meter's window
+statistics (its median level, now also the swing) are taken every 10th hop, where
+once the window was full they had been taken every hop.
 Also tried on the way (helper, branch pace3), not taken: the pace envelope in 500-3400
 Hz (under the TV's hum; clean 6.8 %, Piper -8.5 % even in a quiet room) or 400-3400 Hz
 (clean 5.0 %, TV 9.0 %); more activity for the pace (the whole utterance, or 10-15 dB

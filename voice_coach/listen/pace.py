@@ -71,6 +71,9 @@ _VOICING_SECONDS = 0.04
 _PITCH_HZ = (80.0, 400.0)
 _TYPICAL_AFTER = 5
 """Intervals in the window before their median says what the speaker's step is."""
+_STATS_EVERY = 10
+"""Hops between two updates of the speech's median level and the background's swing
+(over full windows, every hop cost more than the rest of the meter)."""
 _BACKGROUND_SECONDS = 5.0
 """Seconds of envelope between utterances the background's swing is measured over."""
 _BACKGROUND_PERCENTILES = (10.0, 90.0)
@@ -148,6 +151,8 @@ class PaceMeter:
         """Estimated share (0-0.5) of the speaker's syllables the background hides:
         under the audible level, yet over the meter's own threshold."""
         self._levels: deque[float] = deque(maxlen=round(window / _HOP_SECONDS))
+        self._level_hops = 0
+        self._background_hops = 0
         self._threshold = -200.0
         self._seeking_peak = False
         self._extreme = float("inf")
@@ -276,12 +281,14 @@ class PaceMeter:
         active, voiced, _ = self._flags[_SMOOTH_REACH_HOPS]
         if all(outside for _, _, outside in self._flags):  # no speech smoothed into it
             self._background.append(power)
-            if len(self._background) % 10 == 0:
+            self._background_hops += 1
+            if self._background_hops % _STATS_EVERY == 0:
                 quiet, loud = np.percentile(self._background, _BACKGROUND_PERCENTILES)
                 self._swing = max(0.0, float(loud - quiet))
         if active:
             self._levels.append(level)
-            if len(self._levels) % 10 == 0 or len(self._levels) < 10:
+            self._level_hops += 1
+            if self._level_hops % _STATS_EVERY == 0 or self._level_hops < _STATS_EVERY:
                 self._threshold = float(np.median(self._levels)) - self.below_median_db
         found = 0
         if self._seeking_peak:
