@@ -9,7 +9,7 @@ from voice_coach.config import ListenSettings
 from voice_coach.listen.baseline import Baseline
 from voice_coach.listen.level import NoiseFloor, band_dbfs, rms_dbfs
 from voice_coach.listen.listener import Listener
-from voice_coach.listen.pace import PaceMeter
+from voice_coach.listen.pace import PaceMeter, hidden_share
 from voice_coach.listen.pitch import PitchTracker, semitones
 from voice_coach.listen.raised import RaisedVoiceDetector, Reference, voices
 from voice_coach.listen.room import Room
@@ -300,6 +300,47 @@ def test_unvoiced_swells_are_no_syllables() -> None:
     for start in range(0, len(hiss), 480):
         meter.update(hiss[start : start + 480], active=True)
     assert meter.total_nuclei <= 2
+
+
+def chatter(seconds: float, level: float, seed: int = 1) -> np.ndarray:
+    """A background that talks: noise in bursts every 0.23 s (a TV's syllables)."""
+    t = np.arange(round(seconds * RATE)) / RATE
+    gate = np.sin(np.pi * t / 0.23) ** 8
+    noise = np.random.default_rng(seed).standard_normal(len(t))
+    return np.asarray(level * noise * gate, np.float32)
+
+
+@pytest.mark.parametrize("seed", [1, 4])
+def test_a_chattering_background_adds_no_syllables(seed: int) -> None:
+    # Four sentences of 10 slow syllables with half-second pauses, a background
+    # chattering through all of it. Its bursts split a slow syllable in two unless a
+    # nucleus must stand out from the swing the background shows in the pauses.
+    sentence = vowels(10, 2.0)
+    pause = np.zeros(RATE // 2, np.float32)
+    signal = np.concatenate([sentence, pause] * 4)
+    said = np.concatenate([np.ones(len(sentence), bool), np.zeros(len(pause), bool)] * 4)
+    signal = signal + chatter(len(signal) / RATE, 0.03, seed)
+    counted = {}
+    for told_pauses in (True, False):
+        meter = PaceMeter(RATE)
+        for start in range(0, len(signal) - 479, 480):
+            active = bool(said[start : start + 480].mean() > 0.5)
+            meter.update(signal[start : start + 480], active, utterance=active or not told_pauses)
+        counted[told_pauses] = meter.total_nuclei
+    assert abs(counted[True] - 40) <= 3, counted  # measured 40-42 (seeds 1-5)
+    assert counted[False] >= 46, counted  # no background heard: 50-51 (seeds 1-5)
+
+
+def test_hidden_share_of_a_voice_under_the_audible_level() -> None:
+    rng = np.random.default_rng(7)
+    spread = rng.normal(-28.0, 5.0, 400)  # syllables from -43 to -13 dBFS
+    # True share between -45 and -33 dBFS: 0.158 (seeds 7-10 estimate 0.12-0.19).
+    assert hidden_share(spread, -33.0, -45.0) == pytest.approx(0.158, abs=0.05)
+    assert hidden_share(spread, -50.0, -45.0) == 0.0  # a quiet room: nothing hidden
+    assert hidden_share(spread[:5], -33.0, -45.0) == 0.0  # too few to tell
+    even = rng.normal(-26.0, 1.5, 400)  # a voice that keeps its syllables level
+    assert hidden_share(even, -33.0, -45.0) < 0.01
+    assert hidden_share(rng.normal(-35.0, 5.0, 400), -33.0, -60.0) == 0.3  # 0.66: at most
 
 
 def test_listener_composes_the_detectors() -> None:

@@ -179,7 +179,7 @@ class Listener:
             block,
             vad.active and self._reached,
             utterance=vad.speech and self._reached,
-            audible_dbfs=self.vad.floor.dbfs + self.vad.margin_db,
+            audible_dbfs=self.vad.audible_dbfs,
         )
         return Hearing(
             seconds=seconds,

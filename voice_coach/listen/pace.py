@@ -57,6 +57,7 @@ the share is 0.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,8 +149,8 @@ class PaceMeter:
         self._heard_utterance = False
         self._nucleus_levels: deque[float] = deque(maxlen=_HIDDEN_FIT_NUCLEI)
         self.hidden_share = 0.0
-        """Estimated share (0-0.5) of the speaker's syllables the background hides:
-        under the audible level, yet over the meter's own threshold."""
+        """Estimated share (0 to `_MAX_HIDDEN_SHARE`) of the speaker's syllables the
+        background hides: under the audible level, yet over the meter's own threshold."""
         self._levels: deque[float] = deque(maxlen=round(window / _HOP_SECONDS))
         self._level_hops = 0
         self._background_hops = 0
@@ -238,7 +239,8 @@ class PaceMeter:
 
     @property
     def rate_sps(self) -> float | None:
-        """Syllables per second of speech since the meter was made (None: no speech yet)."""
+        """Syllables per second of speech since the meter was made (None: no speech
+        yet), corrected by the current `hidden_share` as `pace_sps` is."""
         if self.total_interval_seconds <= 0.0:
             return None
         return self.total_intervals / self.total_interval_seconds / (1.0 - self.hidden_share)
@@ -279,7 +281,7 @@ class PaceMeter:
         power = float(np.dot(self._kernel, np.fromiter(self._powers, float)))
         level = power_dbfs(power)
         active, voiced, _ = self._flags[_SMOOTH_REACH_HOPS]
-        if all(outside for _, _, outside in self._flags):  # no speech smoothed into it
+        if all(between for _, _, between in self._flags):  # no speech smoothed into it
             self._background.append(power)
             self._background_hops += 1
             if self._background_hops % _STATS_EVERY == 0:
@@ -326,30 +328,11 @@ class PaceMeter:
         return max(self.min_dip_db, added)
 
     def _hidden_share(self) -> float:
-        """Share of the speaker's syllables under the audible level but over the
-        meter's own threshold: a normal distribution of nucleus levels (dB) fitted by
-        maximum likelihood to the nuclei seen, truncated at the audible level."""
-        audible = self._audible
-        if audible is None or audible <= self._threshold:
+        """`hidden_share` of the nuclei seen, against the current audible level and
+        threshold (0 without an audible level or with too few nuclei over it)."""
+        if self._audible is None:
             return 0.0
-        seen = np.array([x for x in self._nucleus_levels if x >= audible])
-        if len(seen) < _HIDDEN_FIT_AFTER:
-            return 0.0
-        from scipy.optimize import minimize  # only in a busy room
-        from scipy.special import log_ndtr, ndtr
-
-        def unlikelihood(params: np.ndarray) -> float:
-            mean, log_sd = float(params[0]), float(params[1])
-            sd = float(np.exp(log_sd))
-            z = (seen - mean) / sd
-            density = -0.5 * z**2 - log_sd
-            return -float(np.sum(density) - len(seen) * log_ndtr((mean - audible) / sd))
-
-        start = np.array([float(np.median(seen)), float(np.log(np.std(seen) + 1.0))])
-        mean, log_sd = minimize(unlikelihood, start, method="Nelder-Mead").x
-        sd = float(np.exp(log_sd))
-        share = float(ndtr((audible - mean) / sd) - ndtr((self._threshold - mean) / sd))
-        return min(_MAX_HIDDEN_SHARE, max(0.0, share))
+        return hidden_share(self._nucleus_levels, self._audible, self._threshold)
 
     def _is_voiced(self, recent: np.ndarray) -> bool:
         """Whether the last 40 ms repeat at a pitch period (normalised autocorrelation)."""
@@ -364,3 +347,31 @@ class PaceMeter:
         # Unbiased: a lag of tau compares only n - tau samples.
         normalised = acf[lo : hi + 1] / energy * n / (n - lags)
         return float(np.max(normalised)) >= self.voicing_threshold
+
+
+def hidden_share(levels_dbfs: Iterable[float], audible_dbfs: float, threshold_dbfs: float) -> float:
+    """Share of a speaker's syllable nuclei that lie between `threshold_dbfs` and
+    `audible_dbfs` (both dBFS), where only those at or over `audible_dbfs` could be
+    heard: a normal distribution of nucleus levels (dB), fitted by maximum likelihood
+    to the levels heard, truncated there. 0 when nothing lies hidden (the audible
+    level under the threshold) or fewer than `_HIDDEN_FIT_AFTER` were heard; at most
+    `_MAX_HIDDEN_SHARE`."""
+    if audible_dbfs <= threshold_dbfs:
+        return 0.0
+    seen = np.array([x for x in levels_dbfs if x >= audible_dbfs])
+    if len(seen) < _HIDDEN_FIT_AFTER:
+        return 0.0
+    from scipy.optimize import minimize  # loaded with scipy.signal already
+    from scipy.special import log_ndtr, ndtr
+
+    def unlikelihood(params: np.ndarray) -> float:
+        mean, log_sd = float(params[0]), float(params[1])
+        z = (seen - mean) / np.exp(log_sd)
+        truncation = len(seen) * log_ndtr((mean - audible_dbfs) / np.exp(log_sd))
+        return float(np.sum(0.5 * z**2) + len(seen) * log_sd + truncation)
+
+    start = np.array([float(np.median(seen)), float(np.log(np.std(seen) + 1.0))])
+    mean, log_sd = minimize(unlikelihood, start, method="Nelder-Mead").x
+    sd = float(np.exp(log_sd))
+    share = float(ndtr((audible_dbfs - mean) / sd) - ndtr((threshold_dbfs - mean) / sd))
+    return min(_MAX_HIDDEN_SHARE, max(0.0, share))

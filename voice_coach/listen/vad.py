@@ -56,12 +56,18 @@ class SpeechDetector:
         """dB: blocks this far under the baseline do not carry an utterance on."""
         self._quiet_for = float("inf")
 
+    @property
+    def audible_dbfs(self) -> float:
+        """The speech-band level (dBFS) a block must stand over to be loud: the noise
+        floor plus `margin_db`. Speech under it is not heard as speech."""
+        return self.floor.dbfs + self.margin_db
+
     def update(
         self, level_dbfs: float, seconds: float, baseline_dbfs: float | None = None
     ) -> VadResult:
         """Classify the next block from its speech-band level (dBFS) and length (seconds)."""
-        floor = self.floor.update(level_dbfs)
-        loud = level_dbfs > floor + self.margin_db
+        self.floor.update(level_dbfs)
+        loud = level_dbfs > self.audible_dbfs
         # A small tolerance: block lengths are summed in floating point.
         in_utterance = self._quiet_for <= self.hangover + 1e-9
         if baseline_dbfs is None:
