@@ -83,3 +83,6 @@ def test_a_summary_without_any_talk_says_no_talk_times() -> None:
     both = PartnerTalk(40.0)  # heard only in a turn of both: that time is still said
     lines = spoken_lines(phrase, lang, {"A": "Anna", "B": "Bram"}, silent, 0, shared=both)
     assert lines == ["summary_shared"]
+    # Nothing heard and nothing else to say: one line says so (after the script's
+    # "a quick look at how the time was shared" there must be something).
+    assert spoken_lines(phrase, lang, {"A": "Anna", "B": "Bram"}, silent, 0) == ["summary_unheard"]

@@ -106,7 +106,8 @@ def spoken_lines(
 
     Without names (`named` False) pace is said for the couple together, in time order.
     When neither partner was heard in a turn, no talk times are said ("0 seconds"
-    would tell a couple nothing).
+    would tell a couple nothing); if nothing else is said either, one line says so,
+    so the script's sentence that opens the summary does not hang in the air.
     """
     a, b = talk["A"].speech_seconds, talk["B"].speech_seconds
     lines: list[str] = []
@@ -126,6 +127,8 @@ def spoken_lines(
         lines.append(phrase("summary_pauses", times=lang.times(pauses)))
     if parts.pace:
         lines.extend(_pace_lines(phrase, names, talk, named))
+    if parts.talk and not lines:
+        lines.append(phrase("summary_unheard"))
     return lines
 
 

@@ -94,6 +94,7 @@ PHRASES: dict[str, str] = {
     "summary_balance_even": "When talk time was about even.",
     "summary_balance_uneven": "When one talked much more. {more}, {less}",
     "summary_pauses": "How many breathing pauses were taken. {times} (once, twice, 3 times)",
+    "summary_unheard": "The summary has nothing to say: neither partner was heard.",
     "summary_pace_slower": "A partner spoke more calmly at the end than at the start. {name}",
     "summary_pace_steady": "A partner kept about the same pace. {name}",
     "summary_pace_faster": "A partner spoke faster at the end than at the start. {name}",
